@@ -1,0 +1,126 @@
+"""Admin and coordinator account management; admin programme settings."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from pwa import access
+from pwa.access import roles_required
+from pwa.admin import services
+from pwa.admin.forms import InviteForm, ProgrammeForm
+from pwa.auth import services as accounts
+from pwa.extensions import db
+from pwa.models import Role, TokenPurpose
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/programmes")
+@roles_required(Role.admin)
+def programmes():
+    """List programmes."""
+    return render_template("admin/programmes.html", programmes=access.programmes_for(current_user))
+
+
+@bp.route("/programmes/new", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def new_programme():
+    """Create a programme."""
+    form = ProgrammeForm()
+    if form.validate_on_submit():
+        services.save_programme(current_user, form)
+        db.session.commit()
+        flash("Programme created. Now invite its coordinators.", "info")
+        return redirect(url_for("admin.programmes"))
+    return render_template("admin/programme_form.html", form=form, programme=None)
+
+
+@bp.route("/programmes/<programme_id>", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def edit_programme(programme_id):
+    """Change a programme's settings."""
+    programme = access.programme_for(current_user, programme_id)
+    form = ProgrammeForm(obj=programme)
+    if not form.is_submitted():
+        form.hourly_value.data = programme.hourly_value_pence / 100
+    if form.validate_on_submit():
+        services.save_programme(current_user, form, programme)
+        db.session.commit()
+        flash("Programme settings saved.", "info")
+        return redirect(url_for("admin.programmes"))
+    return render_template("admin/programme_form.html", form=form, programme=programme)
+
+
+def _invite_form() -> InviteForm:
+    form = InviteForm()
+    if current_user.role is Role.admin:
+        form.programme.choices = [(str(p.id), p.name) for p in access.programmes_for(current_user)]
+    else:
+        form.role.choices = [(r.name, r.value) for r in (Role.mentor, Role.social_worker, Role.coordinator)]
+        form.programme.choices = [(str(current_user.programme_id), current_user.programme.name)]
+    return form
+
+
+@bp.route("/users")
+@roles_required(Role.admin, Role.coordinator)
+def users():
+    """List the accounts you manage."""
+    found = db.session.scalars(access.manageable_users(current_user)).all()
+    return render_template("admin/users.html", users=sorted(found, key=lambda u: (u.role.name, u.name.lower())))
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@roles_required(Role.admin, Role.coordinator)
+def invite():
+    """Invite someone by email to set their password."""
+    form = _invite_form()
+    if form.validate_on_submit():
+        try:
+            services.invite(current_user, name=form.name.data, email=form.email.data, phone=form.phone.data,
+                            role=Role[form.role.data], programme_id=_programme_choice(form))
+        except services.DuplicateEmail:
+            form.email.errors.append("An account with this email already exists.")
+        else:
+            db.session.commit()
+            flash(f"Invitation sent to {form.email.data.strip().lower()}.", "info")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/invite.html", form=form)
+
+
+def _programme_choice(form):
+    import uuid
+
+    return uuid.UUID(form.programme.data) if form.programme.data else None
+
+
+@bp.route("/users/<user_id>/disable", methods=["POST"])
+@roles_required(Role.admin, Role.coordinator)
+def disable(user_id):
+    """Disable an account; its sessions end at once."""
+    user = access.user_for(current_user, user_id)
+    if user.id == current_user.id:
+        flash("You cannot disable your own account.", "error")
+    else:
+        accounts.disable(user, current_user)
+        db.session.commit()
+        flash("Account disabled and signed out everywhere.", "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<user_id>/enable", methods=["POST"])
+@roles_required(Role.admin, Role.coordinator)
+def enable(user_id):
+    """Re-enable an account."""
+    accounts.enable(access.user_for(current_user, user_id), current_user)
+    db.session.commit()
+    flash("Account enabled.", "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<user_id>/resend", methods=["POST"])
+@roles_required(Role.admin, Role.coordinator)
+def resend(user_id):
+    """Send a fresh invitation link (the old one stops working)."""
+    user = access.user_for(current_user, user_id)
+    accounts.send_link(user, TokenPurpose.invite, inviter=current_user)
+    db.session.commit()
+    flash("A new invitation link has been sent.", "info")
+    return redirect(url_for("admin.users"))

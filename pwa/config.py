@@ -1,0 +1,71 @@
+"""Settings from the environment (and a `.env` file), plus the test settings."""
+import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+
+def _bool(name: str, default: bool) -> bool:
+    """Read a yes/no environment variable."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    """Read a whole-number environment variable."""
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the settings mapping from the environment, reading `.env` first."""
+    load_dotenv(Path.cwd() / ".env")
+    instance = Path(instance_path)
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance / 'bridge.db'}"
+        ),
+        "DATA_KEYS": os.environ.get("BRIDGE_DATA_KEYS"),
+        "DATA_KEY_FILE": os.environ.get("BRIDGE_DATA_KEY_FILE", str(instance / "data-keys.json")),
+        "SEALING_KEY_FILE": os.environ.get(
+            "BRIDGE_SEALING_KEY_FILE", str(instance / "sealing-keys.json")
+        ),
+        "SMTP_URL": os.environ.get("SMTP_URL") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Bridge <bridge@localhost>"),
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_DIR": os.environ.get("BRIDGE_MAIL_DIR", str(instance / "mail")),
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
+        "SESSION_ABSOLUTE_HOURS": _int("SESSION_ABSOLUTE_HOURS", 12),
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", os.environ.get("BASE_URL", "").startswith("https")),
+        "HSTS": _bool("HSTS", os.environ.get("BASE_URL", "").startswith("https")),
+        "LOGIN_MAX_FAILURES_ACCOUNT": _int("LOGIN_MAX_FAILURES_ACCOUNT", 5),
+        "LOGIN_MAX_FAILURES_ADDRESS": _int("LOGIN_MAX_FAILURES_ADDRESS", 20),
+        "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "BENCH_HELLO": _bool("BRIDGE_BENCH_HELLO", False),
+        "QUERY_COUNT_HEADER": _bool("BRIDGE_QUERY_COUNT_HEADER", False),
+        "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
+        "ARGON2_MEMORY_KIB": _int("ARGON2_MEMORY_KIB", 65536),
+        "WORKER_WAKE": _bool("BRIDGE_WORKER_WAKE", True),
+    }
+
+
+def for_tests(instance_path: str, database_url: str) -> dict:
+    """Settings for the test suite: a throwaway instance folder and fast hashing."""
+    settings = from_environment(instance_path)
+    settings.update(
+        TESTING=True,
+        SECRET_KEY="test-secret-key",
+        SQLALCHEMY_DATABASE_URI=database_url,
+        DATA_KEYS=None,
+        SMTP_URL=None,
+        BASE_URL="http://bridge.test",
+        # OWASP's argon2id floor is m=19 MiB, t=2; tests use it so the suite stays quick.
+        ARGON2_TIME_COST=2,
+        ARGON2_MEMORY_KIB=19456,
+        WORKER_WAKE=False,
+    )
+    return settings

@@ -1,0 +1,34 @@
+"""Engine settings per database, and a query counter for tests and the benchmark."""
+import sqlalchemy as sa
+from flask import g, has_request_context
+from sqlalchemy import event
+
+
+def configure_engine(engine: sa.Engine) -> None:
+    """Tune SQLite for a web server; count queries on every engine."""
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_connect)
+        # Nearly every request writes (audit rows), so take the write lock up
+        # front: a deferred read that later upgrades fails under WAL instead of waiting.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    event.listen(engine, "before_cursor_execute", _count)
+
+
+def _sqlite_connect(dbapi_connection, record) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy's begin hook issues BEGIN
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def _count(conn, cursor, statement, parameters, context, executemany) -> None:
+    if has_request_context():
+        g.query_count = g.get("query_count", 0) + 1
+
+
+def query_count() -> int:
+    """Queries run so far in this request."""
+    return g.get("query_count", 0)

@@ -1,0 +1,102 @@
+"""Demo data: one programme, its people, and six families at different stages."""
+from datetime import timedelta
+
+import click
+import sqlalchemy as sa
+
+from pwa import clock
+from pwa.auth.passwords import hash_password
+from pwa.extensions import db
+from pwa.families import services as families
+from pwa.matches import services as matches
+from pwa.models import ConsentMethod, EndingReason, PlanType, Programme, Role, User
+
+DEMO_PASSWORD = "bridge-demo-password"
+PEOPLE = [
+    ("admin@bridge.example", "Ada Admin", Role.admin),
+    ("coordinator@bridge.example", "Cora Coordinator", Role.coordinator),
+    ("sw1@bridge.example", "Sam Social-Worker", Role.social_worker),
+    ("sw2@bridge.example", "Tess Social-Worker", Role.social_worker),
+    ("mentor1@bridge.example", "Mo Mentor", Role.mentor),
+    ("mentor2@bridge.example", "Nia Mentor", Role.mentor),
+    ("mentor3@bridge.example", "Olu Mentor (not yet ready)", Role.mentor),
+]
+FAMILIES = [
+    ("The Ash family", PlanType.cp, "Amy 2017-03-04\nBen 2020-09-12", "support"),
+    ("The Birch family", PlanType.cin, "Cal 2015-06-30", "support"),
+    ("The Cedar family", PlanType.cp, "Dee 2019-01-15\nEli 2021-11-02", "matching"),
+    ("The Damson family", PlanType.early_help, "Fay 2016-02-20", "engagement"),
+    ("The Elm family", PlanType.cin, "Gus 2018-08-08", "referral"),
+    ("The Fir family", PlanType.cp, "Hal 2014-05-05", "ended"),
+]
+
+
+def seed() -> dict[str, User]:
+    """Create the demo programme, accounts and families."""
+    today = clock.today()
+    programme = Programme(name="Riverside Family Mentoring", duty_email="duty@bridge.example",
+                          duty_phone="01632 960000")
+    db.session.add(programme)
+    db.session.flush()
+    people, pw = {}, hash_password(DEMO_PASSWORD)
+    for email, name, role in PEOPLE:
+        user = User(email=email, name=name, role=role, password_hash=pw, password_changed_at=clock.now(),
+                    programme_id=None if role is Role.admin else programme.id)
+        if role is Role.mentor and "not yet" not in name:
+            user.dbs_checked_on, user.cp_trained_on = today - timedelta(days=400), today - timedelta(days=300)
+            user.inducted_on = today - timedelta(days=290)
+        elif role is Role.mentor:
+            user.dbs_checked_on = today - timedelta(days=20)
+        db.session.add(user)
+        people[email] = user
+    db.session.flush()
+    coordinator = people["coordinator@bridge.example"]
+    workers = [people["sw1@bridge.example"], people["sw2@bridge.example"]]
+    mentors = [people["mentor1@bridge.example"], people["mentor2@bridge.example"]]
+    for i, (name, plan, kids, stage) in enumerate(FAMILIES):
+        _seed_family(i, name, plan, kids, stage, workers[i % 2], coordinator, mentors[i % 2], today)
+    return people
+
+
+def _seed_family(i, name, plan, kids, stage, worker, coordinator, mentor, today) -> None:
+    family = families.refer_family(
+        worker, display_name=name, address=f"{10 + i} River Street, Riverside", plan_type=plan,
+        referral_reason="Parent asked for practical and emotional support with routines and school attendance.",
+        involvement_plan="Weekly home visits; support with morning routines and getting to school on time; "
+                         "go with the family to appointments. The volunteer does not supervise contact.",
+        children=families.parse_children(kids))
+    if stage == "referral":
+        return
+    families.record_consent(worker, family, today - timedelta(days=90 - i), ConsentMethod.written)
+    if stage == "engagement":
+        return
+    started = today - timedelta(days=200 if stage == "ended" else 60 - i * 5)
+    match = matches.create_match(coordinator, family, mentor, started, None)
+    if stage == "matching":
+        return
+    matches.start_support(coordinator, match)
+    if stage == "ended":
+        matches.end_match(coordinator, match, ended_on=today - timedelta(days=10), reason=EndingReason.plan_completed,
+                          summary="Routines are settled and the children get to school on time. Plan stepped down.")
+
+
+@click.command("demo-data")
+@click.option("--if-empty", is_flag=True, help="Only seed when the database has no accounts yet.")
+def demo_data_command(if_empty: bool) -> None:
+    """Seed a demo programme and print the demo logins."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+        if if_empty:
+            click.echo("Database already has accounts; demo data not added.")
+            _print_logins()
+            return
+        raise click.ClickException("the database already has accounts; demo data is for an empty database")
+    seed()
+    db.session.commit()
+    click.echo("Demo data created.")
+    _print_logins()
+
+
+def _print_logins() -> None:
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for email, name, role in PEOPLE:
+        click.echo(f"  {role.value:<14} {email:<30} {name}")

@@ -1,0 +1,30 @@
+"""Error pages answered as HTML or JSON, by what the client accepts."""
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from pwa.extensions import db
+
+
+def wants_json() -> bool:
+    """The client prefers JSON (fetch from the offline outbox, API callers)."""
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _answer(error: HTTPException):
+    db.session.rollback()
+    if wants_json() or request.is_json:
+        return jsonify(error=error.name, message=error.description), error.code
+    return render_template("error.html", error=error), error.code
+
+
+def _crash(error: Exception):
+    db.session.rollback()
+    return _answer(InternalServerError())
+
+
+def register(app: Flask) -> None:
+    """Attach the handlers."""
+    app.register_error_handler(HTTPException, _answer)
+    if not app.config.get("TESTING"):
+        app.register_error_handler(Exception, _crash)

@@ -1,0 +1,117 @@
+"""The family list, referral, a family's page, consent, children and reassignment."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from pwa import access, clock
+from pwa.access import roles_required
+from pwa.extensions import db
+from pwa.families import services
+from pwa.families.forms import ChildForm, ConsentForm, ReassignForm, ReferralForm
+from pwa.models import ConsentMethod, PlanType, Role
+
+bp = Blueprint("families", __name__, url_prefix="/families")
+
+
+@bp.route("/")
+@roles_required(*access.CASE_ROLES)
+def index():
+    """The families you work with: stage, next review, days to the agreed end."""
+    families = access.list_families(current_user)
+    matches = access.active_matches_for_families(current_user, [f.id for f in families])
+    return render_template("families/index.html", families=families, matches=matches, today=clock.today())
+
+
+@bp.route("/refer", methods=["GET", "POST"])
+@roles_required(Role.social_worker)
+def refer():
+    """Refer a family (social workers only)."""
+    form = ReferralForm()
+    if form.validate_on_submit():
+        try:
+            children = services.parse_children(form.children.data)
+        except services.BadChildLine as exc:
+            form.children.errors.append(str(exc))
+        else:
+            family = services.refer_family(
+                current_user, display_name=form.display_name.data, address=form.address.data,
+                plan_type=PlanType[form.plan_type.data], referral_reason=form.referral_reason.data,
+                involvement_plan=form.involvement_plan.data, children=children)
+            db.session.commit()
+            flash("Family referred. Record the family's consent before a match.", "info")
+            return redirect(url_for("families.show", family_id=family.id))
+    return render_template("families/refer.html", form=form)
+
+
+@bp.route("/<family_id>")
+@roles_required(*access.CASE_ROLES)
+def show(family_id):
+    """A family's page: plan, consent, children, match."""
+    family = access.family_for(current_user, family_id)
+    match = access.active_matches_for_families(current_user, [family.id]).get(family.id)
+    return render_template("families/show.html", family=family, match=match, today=clock.today(),
+                           consent_form=ConsentForm(), child_form=ChildForm(), reassign_form=_reassign_form(family))
+
+
+def _reassign_form(family) -> ReassignForm | None:
+    if current_user.role is not Role.coordinator:
+        return None
+    form = ReassignForm()
+    form.social_worker.choices = [(str(u.id), u.name) for u in access.social_workers_of(family.programme_id)]
+    if not form.is_submitted():
+        form.social_worker.data = str(family.social_worker_id)
+    return form
+
+
+@bp.route("/<family_id>/consent", methods=["POST"])
+@roles_required(Role.coordinator, Role.social_worker)
+def consent(family_id):
+    """Record the family's consent to having a volunteer."""
+    family = access.family_for(current_user, family_id, "record_consent")
+    form = ConsentForm()
+    if form.validate_on_submit():
+        services.record_consent(current_user, family, form.given_on.data, ConsentMethod[form.method.data])
+        db.session.commit()
+        flash("Consent recorded.", "info")
+        return redirect(url_for("families.show", family_id=family.id))
+    return _show_with_errors(family, consent_form=form)
+
+
+@bp.route("/<family_id>/children", methods=["POST"])
+@roles_required(Role.coordinator, Role.social_worker)
+def add_child(family_id):
+    """Add a child to the family."""
+    family = access.family_for(current_user, family_id, "edit")
+    form = ChildForm()
+    if form.validate_on_submit():
+        services.add_child(current_user, family, form.first_name.data, form.date_of_birth.data)
+        db.session.commit()
+        flash("Child added.", "info")
+        return redirect(url_for("families.show", family_id=family.id))
+    return _show_with_errors(family, child_form=form)
+
+
+@bp.route("/<family_id>/social-worker", methods=["POST"])
+@roles_required(Role.coordinator)
+def reassign(family_id):
+    """Make another social worker responsible for the family."""
+    family = access.family_for(current_user, family_id, "reassign")
+    form = _reassign_form(family)
+    workers = {str(u.id): u for u in access.social_workers_of(family.programme_id)}
+    if form.validate_on_submit() and form.social_worker.data in workers:
+        services.reassign(current_user, family, workers[form.social_worker.data])
+        db.session.commit()
+        flash("Responsible social worker changed.", "info")
+        return redirect(url_for("families.show", family_id=family.id))
+    return _show_with_errors(family, reassign_form=form)
+
+
+def _show_with_errors(family, **forms):
+    """Re-render the family page with a form's errors and what was typed."""
+    match = access.active_matches_for_families(current_user, [family.id]).get(family.id)
+    context = dict(consent_form=ConsentForm(formdata=None), child_form=ChildForm(formdata=None),
+                   reassign_form=_reassign_form(family))
+    context.update(forms)
+    return render_template("families/show.html", family=family, match=match, today=clock.today(), **context), 422
+
+

@@ -1,0 +1,37 @@
+"""Home, health check and the benchmark's bare route."""
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, jsonify, redirect, url_for
+from flask_login import current_user, login_required
+
+from pwa.extensions import db
+from pwa.models import Role
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@login_required
+def home():
+    """Send each person to the screen their day starts on."""
+    if current_user.role is Role.admin:
+        return redirect(url_for("admin.programmes"))
+    return redirect(url_for("families.index"))
+
+
+@bp.route("/healthz")
+def healthz():
+    """Answer 200 when the database answers, 503 when it does not."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable", database="down"), 503
+    return jsonify(status="ok", database="up")
+
+
+@bp.route("/bench/hello")
+def hello():
+    """A bare route the benchmark measures pages against (404 unless enabled)."""
+    if not current_app.config.get("BENCH_HELLO"):
+        abort(404)
+    return "hello"

@@ -1,0 +1,143 @@
+"""Mentor readiness, making a match, and reviews, extensions and endings."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from pwa import access, clock
+from pwa.access import roles_required
+from pwa.extensions import db
+from pwa.matches import services
+from pwa.matches.forms import EndForm, ExtendForm, MatchForm, ReadinessForm, ReviewForm
+from pwa.models import EndingReason, Role
+
+bp = Blueprint("matches", __name__)
+
+
+@bp.route("/mentors")
+@roles_required(Role.coordinator)
+def mentors():
+    """The programme's mentors and whether each is ready to be matched."""
+    return render_template("matches/mentors.html", mentors=access.mentors_of(current_user), today=clock.today())
+
+
+@bp.route("/mentors/<user_id>/readiness", methods=["GET", "POST"])
+@roles_required(Role.coordinator)
+def readiness(user_id):
+    """Record a mentor's DBS check, child protection training and induction."""
+    mentor = access.user_for(current_user, user_id)
+    form = ReadinessForm(obj=mentor)
+    if form.validate_on_submit():
+        services.record_readiness(current_user, mentor, dbs=form.dbs_checked_on.data,
+                                  trained=form.cp_trained_on.data, inducted=form.inducted_on.data)
+        db.session.commit()
+        flash("Readiness saved.", "info")
+        return redirect(url_for("matches.mentors"))
+    return render_template("matches/readiness.html", form=form, mentor=mentor, today=clock.today())
+
+
+def _match_form(family) -> MatchForm:
+    form = MatchForm()
+    today = clock.today()
+    form.mentor.choices = [(str(m.id), m.name + ("" if not m.readiness_gaps(today) else " (not ready)"))
+                           for m in access.mentors_of(current_user) if m.active]
+    if not form.is_submitted():
+        form.started_on.data = today
+    return form
+
+
+@bp.route("/families/<family_id>/match", methods=["GET", "POST"])
+@roles_required(Role.coordinator)
+def new_match(family_id):
+    """Match a ready mentor to a family that has consented."""
+    family = access.family_for(current_user, family_id, "match")
+    form = _match_form(family)
+    if form.validate_on_submit():
+        mentors = {str(m.id): m for m in access.mentors_of(current_user)}
+        try:
+            match = services.create_match(current_user, family, mentors[form.mentor.data],
+                                          form.started_on.data, form.agreed_end_on.data)
+        except services.MatchRefused as refused:
+            flash(str(refused), "error")
+            return render_template("matches/new.html", form=form, family=family), 422
+        db.session.commit()
+        flash("Match made.", "info")
+        return redirect(url_for("matches.show", match_id=match.id))
+    return render_template("matches/new.html", form=form, family=family)
+
+
+def _page(match, status=200, **forms):
+    context = dict(review_form=ReviewForm(formdata=None), extend_form=ExtendForm(formdata=None),
+                   end_form=EndForm(formdata=None))
+    context.update(forms)
+    if not forms:
+        context["review_form"].held_on.data = context["end_form"].ended_on.data = clock.today()
+    return render_template("matches/show.html", match=match, today=clock.today(), **context), status
+
+
+@bp.route("/matches/<match_id>")
+@roles_required(*access.CASE_ROLES)
+def show(match_id):
+    """A match: timescale, reviews, extension decisions and ending."""
+    return _page(access.match_for(current_user, match_id))
+
+
+@bp.route("/matches/<match_id>/support", methods=["POST"])
+@roles_required(Role.coordinator)
+def start_support(match_id):
+    """Move the match from Matching to Support."""
+    match = access.match_for(current_user, match_id, "change")
+    services.start_support(current_user, match)
+    db.session.commit()
+    flash("The match is now in Support.", "info")
+    return redirect(url_for("matches.show", match_id=match.id))
+
+
+@bp.route("/matches/<match_id>/review", methods=["POST"])
+@roles_required(Role.coordinator)
+def review(match_id):
+    """Record a match review."""
+    match = access.match_for(current_user, match_id, "change")
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return _page(match, 422, review_form=form)
+    services.record_review(current_user, match, held_on=form.held_on.data, notes=form.notes.data,
+                           next_review_on=form.next_review_on.data)
+    db.session.commit()
+    flash("Review recorded.", "info")
+    return redirect(url_for("matches.show", match_id=match.id))
+
+
+@bp.route("/matches/<match_id>/extend", methods=["POST"])
+@roles_required(Role.coordinator)
+def extend(match_id):
+    """Extend the match past its agreed end: an explicit decision with a reason."""
+    match = access.match_for(current_user, match_id, "change")
+    form = ExtendForm()
+    if form.validate_on_submit():
+        try:
+            services.extend_match(current_user, match, new_end_on=form.new_end_on.data, reason=form.reason.data)
+        except services.MatchRefused as refused:
+            form.new_end_on.errors.append(str(refused))
+        else:
+            db.session.commit()
+            flash("Match extended.", "info")
+            return redirect(url_for("matches.show", match_id=match.id))
+    return _page(match, 422, extend_form=form)
+
+
+@bp.route("/matches/<match_id>/end", methods=["POST"])
+@roles_required(Role.coordinator)
+def end(match_id):
+    """End the match with a summary."""
+    match = access.match_for(current_user, match_id, "change")
+    form = EndForm()
+    if form.validate_on_submit():
+        try:
+            services.end_match(current_user, match, ended_on=form.ended_on.data,
+                               reason=EndingReason[form.reason.data], summary=form.summary.data)
+        except services.MatchRefused as refused:
+            form.ended_on.errors.append(str(refused))
+        else:
+            db.session.commit()
+            flash("Match ended.", "info")
+            return redirect(url_for("families.show", family_id=match.family_id))
+    return _page(match, 422, end_form=form)

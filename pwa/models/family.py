@@ -1,0 +1,76 @@
+"""A referred family, its children, and the family's consent."""
+import secrets
+import uuid
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pwa import clock
+from pwa.models.base import Base, UUIDKey
+from pwa.models.enums import ConsentMethod, PlanType, Stage
+from pwa.models.types import EncryptedText, UTCDateTime
+from pwa.models.user import User
+
+_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_reference() -> str:
+    """A non-guessable family reference such as BR-7KQM-2X9D, safe for emails."""
+    chars = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"BR-{chars[:4]}-{chars[4:]}"
+
+
+class Family(UUIDKey, Base):
+    __tablename__ = "families"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(consent_given_on IS NULL) = (consent_recorded_by_id IS NULL)"
+            " AND (consent_given_on IS NULL) = (consent_method IS NULL)",
+            name="consent_complete",
+        ),
+    )
+
+    programme_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("programmes.id"), index=True)
+    reference: Mapped[str] = mapped_column(sa.String(16), unique=True, default=new_reference)
+    display_name: Mapped[str] = mapped_column(EncryptedText)
+    address: Mapped[str | None] = mapped_column(EncryptedText)
+    plan_type: Mapped[PlanType] = mapped_column(sa.Enum(PlanType, name="plan_type", create_constraint=True))
+    social_worker_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    referred_by_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    referral_reason: Mapped[str] = mapped_column(EncryptedText)
+    involvement_plan: Mapped[str] = mapped_column(EncryptedText)
+    consent_given_on: Mapped[date | None]
+    consent_recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    consent_method: Mapped[ConsentMethod | None] = mapped_column(
+        sa.Enum(ConsentMethod, name="consent_method", create_constraint=True)
+    )
+    stage: Mapped[Stage] = mapped_column(sa.Enum(Stage, name="stage", create_constraint=True), default=Stage.referral)
+    referred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    social_worker: Mapped[User] = relationship(foreign_keys=[social_worker_id], lazy="joined")
+    children: Mapped[list["Child"]] = relationship(
+        back_populates="family", order_by="Child.date_of_birth", lazy="selectin"
+    )
+
+    @property
+    def has_consent(self) -> bool:
+        """The family has agreed to having a volunteer."""
+        return self.consent_given_on is not None
+
+
+class Child(UUIDKey, Base):
+    __tablename__ = "children"
+
+    family_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("families.id"), index=True)
+    first_name: Mapped[str] = mapped_column(EncryptedText)
+    date_of_birth: Mapped[date | None]
+
+    family: Mapped[Family] = relationship(back_populates="children")
+
+    def age_on(self, day: date) -> int | None:
+        """Age in whole years on a given day."""
+        if self.date_of_birth is None:
+            return None
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))

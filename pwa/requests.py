@@ -1,0 +1,42 @@
+"""Per-request hooks: loading the signed-in user, committing reads' audit rows."""
+import uuid
+
+from flask import Flask, current_app
+from flask_login import current_user
+
+from pwa.database import query_count
+from pwa.extensions import db, login_manager
+from pwa.models import User
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Load the session's user; a disabled account is nobody."""
+    try:
+        user = db.session.get(User, uuid.UUID(user_id))
+    except ValueError:
+        return None
+    return user if user is not None and user.active else None
+
+
+def finish_transaction(response):
+    """Commit what the request queued (audit rows of reads) or roll back on errors."""
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    if current_app.config.get("QUERY_COUNT_HEADER"):
+        response.headers["X-Query-Count"] = str(query_count())
+    return response
+
+
+def register(app: Flask) -> None:
+    """Attach the hooks and sign-in settings."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.session_protection = None  # sessions live server-side and end on sign-out
+    app.after_request(finish_transaction)
+    app.jinja_env.globals["current_user"] = current_user
+    from pwa import templating
+
+    templating.register(app)

@@ -1,0 +1,120 @@
+"""Server-side sessions: the cookie carries a random token, the database the rest.
+
+Logging out deletes the row; disabling an account or changing its password
+deletes all its rows, so those sessions end at once on every server.
+"""
+import json
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask.sessions import SessionInterface, SessionMixin
+from werkzeug.datastructures import CallbackDict
+
+from pwa import clock
+from pwa.crypto import token_digest
+from pwa.extensions import db
+from pwa.models import WebSession
+
+COOKIE = "bridge_session"
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+class ServerSession(CallbackDict, SessionMixin):
+    """Session data with the token that names its row."""
+
+    def __init__(self, initial=None, token: str | None = None, new: bool = False):
+        def on_update(self):
+            self.modified = True
+
+        super().__init__(initial, on_update)
+        self.token, self.new, self.modified, self.touch = token, new, False, False
+
+    def regenerate(self) -> None:
+        """Issue a new token (on sign-in), so a planted token is worthless."""
+        self.rotate_from, self.token, self.modified = self.token, None, True
+
+
+class DatabaseSessionInterface(SessionInterface):
+    """Keep sessions in the web_sessions table with idle and absolute timeouts."""
+
+    def open_session(self, app, request):
+        token = request.cookies.get(COOKIE)
+        if not token:
+            return ServerSession(new=True)
+        row = db.session.get(WebSession, token_digest(token))
+        if row is None or self._expired(app, row):
+            return ServerSession(new=True)
+        session = ServerSession(json.loads(row.data), token=token)
+        session.touch = clock.now() - row.last_seen_at > TOUCH_EVERY
+        return session
+
+    def _expired(self, app, row: WebSession) -> bool:
+        now = clock.now()
+        idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+        absolute = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
+        return now - row.last_seen_at > idle or now - row.created_at > absolute
+
+    def save_session(self, app, session, response):
+        if not isinstance(session, ServerSession):
+            return
+        changed = False
+        old = getattr(session, "rotate_from", None)
+        if old:
+            end_session(old)
+            changed = True
+        if not session:
+            if session.token:  # emptied by sign-out: the row goes too
+                end_session(session.token)
+                response.delete_cookie(COOKIE, path="/")
+                changed = True
+        elif session.modified or session.touch or not session.token:
+            self._store(session)
+            changed = True
+            response.set_cookie(
+                COOKIE, session.token, httponly=True, samesite="Lax", path="/",
+                secure=app.config["SESSION_COOKIE_SECURE"],
+            )
+        if changed:
+            db.session.commit()
+
+    def _store(self, session: ServerSession) -> None:
+        if not session.token:
+            session.token = secrets.token_urlsafe(32)
+        key = token_digest(session.token)
+        row = db.session.get(WebSession, key) or WebSession(token_hash=key, created_at=clock.now())
+        uid = session.get("_user_id")
+        row.user_id = _uuid_or_none(uid)
+        row.data = json.dumps(dict(session), separators=(",", ":"))
+        row.last_seen_at = clock.now()
+        db.session.add(row)
+
+
+def _uuid_or_none(value):
+    import uuid
+
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def end_session(token: str) -> None:
+    """Delete one session row."""
+    db.session.execute(sa.delete(WebSession).where(WebSession.token_hash == token_digest(token)))
+
+
+def end_all_sessions(user_id) -> None:
+    """Delete every session of a user (disabled, or password changed)."""
+    db.session.execute(sa.delete(WebSession).where(WebSession.user_id == user_id))
+
+
+def purge_expired(app) -> int:
+    """Delete sessions past their timeouts; returns how many."""
+    now = clock.now()
+    idle = now - timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    absolute = now - timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
+    result = db.session.execute(
+        sa.delete(WebSession).where(sa.or_(WebSession.last_seen_at < idle, WebSession.created_at < absolute))
+    )
+    return result.rowcount
