@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, EmailField, IntegerField, SelectField, StringField, SubmitField, TelField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
+from pwa.forms import enum_choices
 from pwa.models import Role
 
 
@@ -31,6 +32,6 @@ class InviteForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     phone = TelField("Phone", validators=[Length(max=40)])
-    role = SelectField("Role", choices=[(r.name, r.value) for r in Role])
+    role = SelectField("Role", choices=enum_choices(Role))
     programme = SelectField("Programme", choices=[])
     submit = SubmitField("Send invitation")

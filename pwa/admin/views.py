@@ -2,6 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from pwa.forms import choices, enum_choices
 from pwa import access
 from pwa.access import roles_required
 from pwa.admin import services
@@ -52,10 +53,10 @@ def edit_programme(programme_id):
 def _invite_form() -> InviteForm:
     form = InviteForm()
     if current_user.role is Role.admin:
-        form.programme.choices = [(str(p.id), p.name) for p in access.programmes_for(current_user)]
+        form.programme.choices = choices((str(p.id), p.name) for p in access.programmes_for(current_user))
     else:
-        form.role.choices = [(r.name, r.value) for r in (Role.mentor, Role.social_worker, Role.coordinator)]
-        form.programme.choices = [(str(current_user.programme_id), current_user.programme.name)]
+        form.role.choices = enum_choices(Role, (Role.mentor, Role.social_worker, Role.coordinator))
+        form.programme.choices = choices([(str(current_user.programme_id), current_user.programme.name)])
     return form
 
 

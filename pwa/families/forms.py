@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from pwa.forms import enum_choices
 from pwa import clock
 from pwa.models import ConsentMethod, PlanType
 
@@ -17,7 +18,7 @@ class ReferralForm(FlaskForm):
     display_name = StringField("Family name", validators=[DataRequired(), Length(max=120)],
                                description="How the family is known to the team, e.g. 'The Smith family'.")
     address = TextAreaField("Address", validators=[Optional(), Length(max=500)])
-    plan_type = SelectField("Plan", choices=[(p.name, p.value) for p in PlanType])
+    plan_type = SelectField("Plan", choices=enum_choices(PlanType))
     referral_reason = TextAreaField("Reason for referral", validators=[DataRequired(), Length(max=4000)])
     involvement_plan = TextAreaField(
         "Volunteer involvement plan", validators=[DataRequired(), Length(max=8000)],
@@ -30,7 +31,7 @@ class ReferralForm(FlaskForm):
 
 class ConsentForm(FlaskForm):
     given_on = DateField("Consent given on", validators=[InputRequired(message="Enter the date consent was given."), not_in_future])
-    method = SelectField("How consent was given", choices=[(m.name, m.value) for m in ConsentMethod])
+    method = SelectField("How consent was given", choices=enum_choices(ConsentMethod))
     submit = SubmitField("Record consent")
 
 

@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from pwa.forms import choices
 from pwa import access, clock
 from pwa.access import roles_required
 from pwa.extensions import db
@@ -57,7 +58,7 @@ def _reassign_form(family) -> ReassignForm | None:
     if current_user.role is not Role.coordinator:
         return None
     form = ReassignForm()
-    form.social_worker.choices = [(str(u.id), u.name) for u in access.social_workers_of(family.programme_id)]
+    form.social_worker.choices = choices((str(u.id), u.name) for u in access.social_workers_of(family.programme_id))
     if not form.is_submitted():
         form.social_worker.data = str(family.social_worker_id)
     return form

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from pwa.forms import enum_choices
 from pwa.families.forms import not_in_future
 from pwa.models import EndingReason
 
@@ -38,6 +39,6 @@ class ExtendForm(FlaskForm):
 
 class EndForm(FlaskForm):
     ended_on = DateField("Ended on", validators=[InputRequired(message="Enter the end date."), not_in_future])
-    reason = SelectField("How it ended", choices=[(r.name, r.value) for r in EndingReason])
+    reason = SelectField("How it ended", choices=enum_choices(EndingReason))
     summary = TextAreaField("Ending summary", validators=[DataRequired(), Length(max=8000)])
     submit = SubmitField("End match")

@@ -2,6 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from pwa.forms import choices
 from pwa import access, clock
 from pwa.access import roles_required
 from pwa.extensions import db
@@ -37,8 +38,8 @@ def readiness(user_id):
 def _match_form(family) -> MatchForm:
     form = MatchForm()
     today = clock.today()
-    form.mentor.choices = [(str(m.id), m.name + ("" if not m.readiness_gaps(today) else " (not ready)"))
-                           for m in access.mentors_of(current_user) if m.active]
+    form.mentor.choices = choices((str(m.id), m.name + ("" if not m.readiness_gaps(today) else " (not ready)"))
+                                  for m in access.mentors_of(current_user) if m.active)
     if not form.is_submitted():
         form.started_on.data = today
     return form
