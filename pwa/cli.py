@@ -1,6 +1,7 @@
 """Flask CLI commands: demo data, admin accounts, keys, audit, the worker."""
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from pwa.extensions import db
 
@@ -17,6 +18,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", default="Administrator")
 def create_admin(email: str, name: str) -> None:
@@ -37,7 +39,7 @@ def create_admin(email: str, name: str) -> None:
                f"{current_app.config['BASE_URL']}/account/set-password/{token}")
 
 
-@click.group("keys")
+@click.group("keys", cls=AppGroup)
 def keys() -> None:
     """Data-key management."""
 
@@ -52,7 +54,7 @@ def rotate(reencrypt_only: bool) -> None:
     click.echo(result)
 
 
-@click.group("audit")
+@click.group("audit", cls=AppGroup)
 def audit_group() -> None:
     """Audit trail commands."""
 
@@ -69,6 +71,7 @@ def verify() -> None:
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--once", is_flag=True, help="Deliver what is due now, then stop.")
 def worker(once: bool) -> None:
     """Run the outbox worker: deliver alerts and emails, retry, escalate."""

@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import click
+from flask.cli import with_appcontext
 import sqlalchemy as sa
 
 from pwa import clock
@@ -81,6 +82,7 @@ def _seed_family(i, name, plan, kids, stage, worker, coordinator, mentor, today)
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only seed when the database has no accounts yet.")
 def demo_data_command(if_empty: bool) -> None:
     """Seed a demo programme and print the demo logins."""
