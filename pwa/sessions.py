@@ -40,7 +40,7 @@ class DatabaseSessionInterface(SessionInterface):
 
     def open_session(self, app, request):
         token = request.cookies.get(COOKIE)
-        if not token:
+        if not token or request.path.startswith(app.static_url_path + "/"):
             return ServerSession(new=True)
         row = db.session.get(WebSession, token_digest(token))
         if row is None or self._expired(app, row):
