@@ -58,8 +58,9 @@ def register_blueprints(app: Flask) -> None:
     from pwa.families.views import bp as families
     from pwa.main.views import bp as main
     from pwa.matches.views import bp as matches
+    from pwa.supervision.views import bp as supervision
 
-    for blueprint in (main, auth, admin, families, matches):
+    for blueprint in (main, auth, admin, families, matches, supervision):
         app.register_blueprint(blueprint)
 
 

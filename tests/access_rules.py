@@ -106,4 +106,10 @@ RULES: list[Rule] = [
     Rule("matches.review", "POST", lambda w, r: f"/matches/{match(w, r).id}/review", allowed=COORDINATOR_ONLY),
     Rule("matches.extend", "POST", lambda w, r: f"/matches/{match(w, r).id}/extend", allowed=COORDINATOR_ONLY),
     Rule("matches.end", "POST", lambda w, r: f"/matches/{match(w, r).id}/end", allowed=COORDINATOR_ONLY),
+    # supervision
+    Rule("supervision.index", "GET", lambda w, r: "/dashboard", allowed={"coordinator": True}),
+    Rule("supervision.mentor_supervision", "GET", lambda w, r: f"/mentors/{mentor(w, r).id}/supervision",
+         allowed=COORDINATOR_ONLY),
+    Rule("supervision.mentor_supervision", "POST", lambda w, r: f"/mentors/{mentor(w, r).id}/supervision",
+         allowed=COORDINATOR_ONLY),
 ]

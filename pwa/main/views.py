@@ -15,6 +15,8 @@ def home():
     """Send each person to the screen their day starts on."""
     if current_user.role is Role.admin:
         return redirect(url_for("admin.programmes"))
+    if current_user.role is Role.coordinator:
+        return redirect(url_for("supervision.index"))
     return redirect(url_for("families.index"))
 
 

@@ -1,0 +1,117 @@
+"""The coordinator's dashboard: one screen of what needs acting on.
+
+Each section is a function (coordinator, today) -> Section that runs a fixed
+number of queries, whatever the size of the programme. Features register
+their own sections (diary reviews, concerns) with `section`.
+"""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Callable
+
+import sqlalchemy as sa
+
+from pwa import access
+from pwa.extensions import db
+from pwa.models import Match, Role, SupervisionSession, User
+
+SOON_DAYS = 30
+REVIEW_WARNING_DAYS = 7
+
+
+@dataclass
+class Section:
+    """A heading, how many things need acting on, and the things themselves."""
+
+    key: str
+    title: str
+    items: list = field(default_factory=list)
+    template: str = ""
+    empty: str = "Nothing to act on."
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+
+SECTIONS: list[tuple[int, Callable[[User, date], Section]]] = []
+
+
+def section(order: int):
+    """Register a dashboard section at a position on the page."""
+
+    def register(fn):
+        SECTIONS.append((order, fn))
+        SECTIONS.sort(key=lambda pair: pair[0])
+        return fn
+
+    return register
+
+
+def build(coordinator: User, today: date) -> list[Section]:
+    """Every section for a coordinator's programme."""
+    return [fn(coordinator, today) for _, fn in SECTIONS]
+
+
+def _active_matches(coordinator: User) -> sa.Select:
+    return access.visible_matches(coordinator).where(Match.ended_on.is_(None))
+
+
+@section(40)
+def reviews_due(coordinator: User, today: date) -> Section:
+    """Active matches whose review is overdue or falls due within a week."""
+    q = _active_matches(coordinator).where(Match.next_review_on <= today + timedelta(days=REVIEW_WARNING_DAYS))
+    items = db.session.scalars(q.order_by(Match.next_review_on)).unique().all()
+    return Section("reviews", "Reviews due or overdue", list(items), "supervision/_reviews.html")
+
+
+@section(50)
+def past_agreed_end(coordinator: User, today: date) -> Section:
+    """Active matches past their agreed end: extend with a reason, or end."""
+    q = _active_matches(coordinator).where(Match.agreed_end_on < today).order_by(Match.agreed_end_on)
+    items = db.session.scalars(q).unique().all()
+    return Section("overrun", "Matches past their agreed end", list(items), "supervision/_overrun.html")
+
+
+def readiness_alerts(mentors: list[User], today: date) -> list[tuple[User, str, date]]:
+    """(mentor, which check, when it lapses) for checks lapsed or lapsing within 30 days."""
+    alerts = []
+    for mentor in mentors:
+        for what, lapses in mentor.expiries().items():
+            if lapses <= today + timedelta(days=SOON_DAYS):
+                alerts.append((mentor, what, lapses))
+    return sorted(alerts, key=lambda a: a[2])
+
+
+@section(60)
+def readiness(coordinator: User, today: date) -> Section:
+    """Readiness checks expired (blocking new matches) or expiring within 30 days."""
+    mentors = [m for m in access.mentors_of(coordinator) if m.active]
+    return Section("readiness", "Readiness checks expiring or expired", readiness_alerts(mentors, today),
+                   "supervision/_readiness.html")
+
+
+def latest_supervision(mentor_ids) -> dict:
+    """Each mentor's most recent supervision session, in one query."""
+    if not mentor_ids:
+        return {}
+    newest = (sa.select(SupervisionSession.mentor_id, sa.func.max(SupervisionSession.held_on).label("held_on"))
+              .where(SupervisionSession.mentor_id.in_(mentor_ids)).group_by(SupervisionSession.mentor_id).subquery())
+    q = sa.select(SupervisionSession).join(
+        newest, sa.and_(SupervisionSession.mentor_id == newest.c.mentor_id,
+                        SupervisionSession.held_on == newest.c.held_on))
+    return {s.mentor_id: s for s in db.session.scalars(q)}
+
+
+@section(70)
+def supervision_due(coordinator: User, today: date) -> Section:
+    """Mentors whose next supervision date has come, or who have never had one."""
+    mentors = [m for m in access.mentors_of(coordinator) if m.active and m.role is Role.mentor]
+    latest = latest_supervision([m.id for m in mentors])
+    due = []
+    for mentor in mentors:
+        last = latest.get(mentor.id)
+        if last is None or (last.next_on and last.next_on <= today):
+            due.append((mentor, last))
+    return Section("supervision", "Supervision due", due, "supervision/_supervision_due.html")
+
+

@@ -1,0 +1,97 @@
+"""The coordinator's dashboard counts against seeded data with known answers; supervision sessions."""
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from pwa import clock
+from pwa.extensions import db
+from pwa.models import Match, Role, User
+
+
+def _counts(auth) -> dict[str, int]:
+    page = auth.client.get("/dashboard").get_data(as_text=True)
+    return {title: int(n) for title, n in re.findall(r'<h2 id="[\w-]+">(.+?) \((\d+)\)</h2>', page)}
+
+
+def _set(app, model, row_id, **values):
+    with app.app_context():
+        row = db.session.get(model, row_id)
+        for key, value in values.items():
+            setattr(row, key, value)
+        db.session.commit()
+
+
+def test_match_ending_today_is_not_past_its_end_but_yesterday_is(world, auth, app):
+    today = clock.today()
+    _set(app, Match, world.match.id, agreed_end_on=today)
+    _set(app, Match, world.others_match.id, agreed_end_on=today - timedelta(days=1))
+    auth.login(world.coordinator)
+    page = auth.client.get("/dashboard").get_data(as_text=True)
+    assert _counts(auth)["Matches past their agreed end"] == 1
+    assert "The Others family" in page.split('id="overrun"')[1].split("</section>")[0]
+
+
+def test_reviews_due_within_a_week_or_overdue(world, auth, app):
+    today = clock.today()
+    _set(app, Match, world.match.id, next_review_on=today - timedelta(days=2))
+    _set(app, Match, world.others_match.id, next_review_on=today + timedelta(days=8))
+    auth.login(world.coordinator)
+    assert _counts(auth)["Reviews due or overdue"] == 1
+    _set(app, Match, world.others_match.id, next_review_on=today + timedelta(days=7))
+    assert _counts(auth)["Reviews due or overdue"] == 2
+    assert "overdue since" in auth.client.get("/dashboard").get_data(as_text=True)
+
+
+def test_readiness_expired_and_expiring(world, auth, app, make_user):
+    today = clock.today()
+    lapsing = make_user(Role.mentor, world.programme, name="Lapsing Lou")
+    lapsed = make_user(Role.mentor, world.programme, name="Lapsed Len")
+    _set(app, User, lapsing.id, dbs_checked_on=today - timedelta(days=365 * 3 - 20))
+    _set(app, User, lapsed.id, cp_trained_on=today - timedelta(days=365 * 3 + 10))
+    auth.login(world.coordinator)
+    page = auth.client.get("/dashboard").get_data(as_text=True)
+    assert _counts(auth)["Readiness checks expiring or expired"] == 2
+    assert "blocks new matches" in page and "Lapsing Lou" in page and "Lapsed Len" in page
+
+
+def test_other_programmes_never_count(world, auth, app):
+    _set(app, Match, world.far_match.id, agreed_end_on=clock.today() - timedelta(days=3))
+    auth.login(world.coordinator)
+    assert _counts(auth)["Matches past their agreed end"] == 0
+
+
+def test_supervision_sessions_and_when_they_fall_due(world, auth, app):
+    auth.login(world.coordinator)
+    assert _counts(auth)["Supervision due"] == 2  # nobody has had one yet
+    path = f"/mentors/{world.mentor.id}/supervision"
+    today = clock.today()
+    bad = auth.post(path, {"held_on": today.isoformat(), "notes": "", "next_on": today.isoformat()},
+                    token_from=path)
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Notes: This field is required." in text
+    assert "The next session must be after this one." in text
+    ok = auth.post(path, {"held_on": today.isoformat(), "notes": "Talked about boundaries",
+                          "next_on": (today + timedelta(days=28)).isoformat()}, token_from=path)
+    assert ok.status_code == 302
+    assert "Talked about boundaries" in auth.client.get(path).get_data(as_text=True)
+    assert _counts(auth)["Supervision due"] == 1
+    clock.advance(28 * 86400)
+    auth.login(world.coordinator)
+    assert _counts(auth)["Supervision due"] == 2
+
+
+def test_dashboard_query_count_is_constant(world, auth, app, make_user, make_family, make_match):
+    app.config["QUERY_COUNT_HEADER"] = True
+    try:
+        auth.login(world.coordinator)
+        small = int(auth.client.get("/dashboard").headers["X-Query-Count"])
+        for i in range(6):
+            mentor = make_user(Role.mentor, world.programme)
+            family = make_family(world.social_worker, name=f"The Extra {i} family")
+            make_match(family, mentor, world.coordinator)
+        large = int(auth.client.get("/dashboard").headers["X-Query-Count"])
+        assert large == small
+    finally:
+        app.config["QUERY_COUNT_HEADER"] = False
+    assert sa
