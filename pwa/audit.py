@@ -29,6 +29,17 @@ def record(session: Session, actor, action: str, obj=None, *, object_type: str |
     )
 
 
+def take_pending(session: Session) -> list:
+    """Remove and return the queued rows (to re-queue in another transaction)."""
+    return session.info.pop(_PENDING, [])
+
+
+def requeue(session: Session, pending: list) -> None:
+    """Queue rows taken with take_pending."""
+    if pending:
+        session.info.setdefault(_PENDING, []).extend(pending)
+
+
 def digest(prev_hash: str, row: AuditEvent) -> str:
     """Hash a row's content together with the hash before it."""
     body = json.dumps(
@@ -53,14 +64,15 @@ def _append(session: Session) -> None:
         return
     session.flush()
     head = _head(session)
-    prev, now = head.last_hash, clock.now()
+    prev, now, next_id = head.last_hash, clock.now(), head.count + 1
     for actor_id, action, object_type, object_id in pending:
-        row = AuditEvent(at=now, actor_id=actor_id, action=action, object_type=object_type,
+        # Ids come from the locked head, so each row is one INSERT with its hash.
+        row = AuditEvent(id=next_id, at=now, actor_id=actor_id, action=action, object_type=object_type,
                          object_id=object_id, prev_hash=prev, hash="")
-        session.add(row)
-        session.flush()  # assigns the id, which the hash covers
         row.hash = prev = digest(row.prev_hash, row)
-    head.last_hash, head.count = prev, head.count + len(pending)
+        session.add(row)
+        next_id += 1
+    head.last_hash, head.count = prev, next_id - 1
     session.flush()
 
 
@@ -93,6 +105,14 @@ def verify(session: Session, batch: int = 5000) -> Verdict:
 def install(session_factory) -> None:
     """Hook the queue into commit and rollback for a session class."""
     event.listen(session_factory, "before_commit", _append)
-    event.listen(session_factory, "after_soft_rollback", lambda s, prev: s.info.pop(_PENDING, None))
+    event.listen(session_factory, "after_soft_rollback", _forget)
+    event.listen(session_factory, "after_commit", lambda s: s.info.pop("wrote", None))
+    # Remember that this transaction wrote, so a GET that wrote commits as a whole.
+    event.listen(session_factory, "after_flush", lambda s, ctx: s.info.__setitem__("wrote", True))
+
+
+def _forget(session: Session, previous_transaction) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop("wrote", None)
 
 

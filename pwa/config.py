@@ -28,6 +28,8 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance / 'bridge.db'}"
         ),
+        # Never put bound values (emails, ciphertexts) into exception messages or logs.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "DATA_KEYS": os.environ.get("BRIDGE_DATA_KEYS"),
         "DATA_KEY_FILE": os.environ.get("BRIDGE_DATA_KEY_FILE", str(instance / "data-keys.json")),
         "SEALING_KEY_FILE": os.environ.get(

@@ -1,6 +1,6 @@
 """Engine settings per database, and a query counter for tests and the benchmark."""
 import sqlalchemy as sa
-from flask import g, has_request_context
+from flask import g, has_request_context, request
 from sqlalchemy import event
 
 
@@ -8,10 +8,20 @@ def configure_engine(engine: sa.Engine) -> None:
     """Tune SQLite for a web server; count queries on every engine."""
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
-        # Nearly every request writes (audit rows), so take the write lock up
-        # front: a deferred read that later upgrades fails under WAL instead of waiting.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _sqlite_begin)
     event.listen(engine, "before_cursor_execute", _count)
+
+
+def _sqlite_begin(conn) -> None:
+    """Reads of a GET run without the write lock; everything else takes it up front.
+
+    Under WAL a deferred transaction that later writes fails at once if another
+    writer committed meanwhile, so any transaction that may write starts
+    IMMEDIATE. A GET's only writes (its audit rows) are committed separately
+    at the end of the request, after its reads (see pwa.requests).
+    """
+    read_only = has_request_context() and request.method in ("GET", "HEAD") and not g.get("writing")
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _sqlite_connect(dbapi_connection, record) -> None:

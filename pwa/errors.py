@@ -1,5 +1,5 @@
 """Error pages answered as HTML or JSON, by what the client accepts."""
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from pwa.extensions import db
@@ -20,6 +20,8 @@ def _answer(error: HTTPException):
 
 def _crash(error: Exception):
     db.session.rollback()
+    # The traceback names code, not data: SQL parameters are hidden by the engine options.
+    current_app.logger.error("unhandled error on %s %s", request.method, request.url_rule, exc_info=error)
     return _answer(InternalServerError())
 
 

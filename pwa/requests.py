@@ -1,9 +1,10 @@
 """Per-request hooks: loading the signed-in user, committing reads' audit rows."""
 import uuid
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_login import current_user
 
+from pwa import audit
 from pwa.database import query_count
 from pwa.extensions import db, login_manager
 from pwa.models import User
@@ -19,12 +20,25 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+def _wrote(session) -> bool:
+    return bool(session.new or session.dirty or session.deleted or session.info.get("wrote"))
+
+
 def finish_transaction(response):
     """Commit what the request queued (audit rows of reads) or roll back on errors."""
-    if response.status_code < 400:
+    if response.status_code >= 400:
+        db.session.rollback()
+    elif g.get("writing") is None and db.engine.dialect.name == "sqlite" and not _wrote(db.session):
+        # A GET's reads are done: end the read transaction and append its audit
+        # rows in a short write transaction, so readers never hold the write lock.
+        pending = audit.take_pending(db.session)
+        db.session.rollback()
+        g.writing = True
+        audit.requeue(db.session, pending)
         db.session.commit()
     else:
-        db.session.rollback()
+        db.session.commit()
+    g.writing = True  # the session store's own writes come next
     if current_app.config.get("QUERY_COUNT_HEADER"):
         response.headers["X-Query-Count"] = str(query_count())
     return response

@@ -40,11 +40,19 @@ class Keyring:
     keys: dict[str, bytes] = field(default_factory=dict)
     current: str = ""
     source: str = ""
+    _ciphers: dict = field(default_factory=dict, repr=False)
+
+    def _cipher(self, key_id: str) -> AESGCM:
+        """The AES-GCM object for a key, built once (its key schedule is the costly part)."""
+        cipher = self._ciphers.get(key_id)
+        if cipher is None:
+            cipher = self._ciphers[key_id] = AESGCM(self.keys[key_id])
+        return cipher
 
     def encrypt(self, plaintext: str, ad: str) -> str:
         """Seal a string under the current key, bound to `ad`."""
         nonce = os.urandom(12)
-        sealed = AESGCM(self.keys[self.current]).encrypt(nonce, plaintext.encode(), ad.encode())
+        sealed = self._cipher(self.current).encrypt(nonce, plaintext.encode(), ad.encode())
         return f"{PREFIX}.{self.current}.{_b64(nonce + sealed)}"
 
     def decrypt(self, stored: str, ad: str) -> str:
@@ -57,7 +65,7 @@ class Keyring:
             raise DecryptError(f"unknown key id {key_id!r}")
         raw = _unb64(body)
         try:
-            return AESGCM(self.keys[key_id]).decrypt(raw[:12], raw[12:], ad.encode()).decode()
+            return self._cipher(key_id).decrypt(raw[:12], raw[12:], ad.encode()).decode()
         except InvalidTag as exc:
             raise DecryptError(f"value does not open for {ad}") from exc
 

@@ -50,7 +50,7 @@ class Family(UUIDKey, Base):
 
     social_worker: Mapped[User] = relationship(foreign_keys=[social_worker_id], lazy="joined")
     children: Mapped[list["Child"]] = relationship(
-        back_populates="family", order_by="Child.date_of_birth", lazy="selectin"
+        back_populates="family", order_by="Child.date_of_birth"
     )
 
     @property

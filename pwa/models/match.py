@@ -43,8 +43,8 @@ class Match(UUIDKey, Base):
 
     family: Mapped[Family] = relationship(lazy="joined")
     mentor: Mapped[User] = relationship(foreign_keys=[mentor_id], lazy="joined")
-    reviews: Mapped[list["MatchReview"]] = relationship(order_by="MatchReview.held_on", lazy="selectin")
-    extensions: Mapped[list["MatchExtension"]] = relationship(order_by="MatchExtension.decided_at", lazy="selectin")
+    reviews: Mapped[list["MatchReview"]] = relationship(order_by="MatchReview.held_on")
+    extensions: Mapped[list["MatchExtension"]] = relationship(order_by="MatchExtension.decided_at")
 
     @property
     def active(self) -> bool:
