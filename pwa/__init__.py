@@ -55,12 +55,20 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from pwa.admin.views import bp as admin
     from pwa.auth.views import bp as auth
+    from pwa.casework.views import bp as casework
+    from pwa.concerns.views import bp as concerns
+    from pwa.diary.views import bp as diary
     from pwa.families.views import bp as families
+    from pwa.goals.views import bp as goals
     from pwa.main.views import bp as main
     from pwa.matches.views import bp as matches
+    from pwa.offline.views import bp as offline
+    from pwa.outcomes.views import bp as outcomes
+    from pwa.reports.views import bp as reports
     from pwa.supervision.views import bp as supervision
 
-    for blueprint in (main, auth, admin, families, matches, supervision):
+    for blueprint in (main, auth, admin, families, matches, supervision, concerns, diary, goals, outcomes, offline, reports,
+                      casework):
         app.register_blueprint(blueprint)
 
 

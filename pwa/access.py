@@ -13,12 +13,16 @@ import uuid
 from functools import wraps
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import abort
 from flask_login import current_user, login_required
 
 from pwa import audit
 from pwa.extensions import db
 from pwa.models import Family, Match, Programme, Role, User
+from pwa.models import Goal, OutcomeReading, Visit, VisitGoal  # diary, goals, outcome readings
+from pwa.models import GoalStatus  # the offline snapshot's active goals
+from pwa.models import Concern, ConcernAddendum, DebriefTask, MailStatus, OutboxMessage  # concerns
 
 CASE_ROLES = (Role.coordinator, Role.social_worker, Role.mentor)
 
@@ -165,3 +169,226 @@ def programme_for(user: User, programme_id) -> Programme:
     if programme is None or user.role is not Role.admin:
         abort(404)
     return programme
+
+
+# --- Diary entries, goals and outcome readings (a mentor reads only their own entries) ---
+
+FAMILY_ACTIONS.update({"log_visit": {Role.mentor}, "add_goal": set(CASE_ROLES), "record_reading": set(CASE_ROLES)})
+GOAL_ACTIONS: dict[str, set[Role]] = {
+    "read": set(CASE_ROLES),
+    "agree": {Role.social_worker},
+    "family_agreement": {Role.coordinator, Role.social_worker},
+    "close": {Role.coordinator, Role.social_worker},
+}
+
+
+def _family_ids(user: User) -> sa.Select:
+    return visible_families(user).with_only_columns(Family.id)
+
+
+def visible_visits(user: User) -> sa.Select:
+    """Diary entries the user may read: a mentor only their own, on families with an active match."""
+    q = sa.select(Visit).where(Visit.family_id.in_(_family_ids(user)))
+    return q.where(Visit.author_id == user.id) if user.role is Role.mentor else q
+
+
+def visit_for(user: User, visit_id, action: str = "read") -> Visit:
+    """Fetch one diary entry, auditing the read; only its author may correct it."""
+    visit = db.session.scalar(visible_visits(user).where(Visit.id == _as_uuid(visit_id)))
+    if visit is None:
+        abort(404)
+    if action != "read" and visit.author_id != user.id:
+        abort(403)
+    audit.record(db.session, user, "read" if action == "read" else f"open:{action}", visit)
+    return visit
+
+
+def family_visits(user: User, family: Family, limit: int, *, since=None, until=None) -> list[Visit]:
+    """A family's newest diary entries the user may read, in a fixed number of queries, audited once."""
+    q = visible_visits(user).where(Visit.family_id == family.id)
+    if since is not None:
+        q = q.where(Visit.visit_on >= since)
+    if until is not None:
+        q = q.where(Visit.visit_on <= until)
+    q = (q
+         .order_by(Visit.started_at.desc(), Visit.created_at.desc()).limit(limit)
+         .options(selectinload(Visit.corrected_by).load_only(Visit.id, Visit.created_at).lazyload("*")))
+    visits = list(db.session.scalars(q))
+    audit.record(db.session, user, "read diary", family)
+    return visits
+
+
+def goal_for(user: User, goal_id, action: str = "read") -> Goal:
+    """Fetch one goal on a family the user may see, auditing the access, or 404/403."""
+    goal = db.session.scalar(sa.select(Goal).where(Goal.id == _as_uuid(goal_id),
+                                                   Goal.family_id.in_(_family_ids(user))))
+    if goal is None:
+        abort(404)
+    if user.role not in GOAL_ACTIONS[action]:
+        abort(403)
+    audit.record(db.session, user, "read" if action == "read" else f"open:{action}", goal)
+    return goal
+
+
+def family_goals(user: User, family: Family) -> list[Goal]:
+    """A family's goals, oldest first, auditing the listing."""
+    q = sa.select(Goal).where(Goal.family_id == family.id, Goal.family_id.in_(_family_ids(user)))
+    goals = list(db.session.scalars(q.order_by(Goal.created_at)))
+    audit.record(db.session, user, "list goals", family)
+    return goals
+
+
+def goal_progress(user: User, goal: Goal) -> list[tuple[VisitGoal, Visit]]:
+    """Progress on a goal from the current diary entries the user may read, newest first."""
+    readable = visible_visits(user).where(Visit.is_current()).with_only_columns(Visit.id)
+    q = (sa.select(VisitGoal, Visit).join(Visit, Visit.id == VisitGoal.visit_id)
+         .where(VisitGoal.goal_id == goal.id, Visit.id.in_(readable))
+         .order_by(Visit.started_at.desc()))
+    rows = [tuple(row) for row in db.session.execute(q)]
+    audit.record(db.session, user, "read goal progress", goal)
+    return rows
+
+
+def family_readings(user: User, family: Family) -> list[OutcomeReading]:
+    """A family's outcome readings, oldest first, auditing the read."""
+    q = (sa.select(OutcomeReading)
+         .where(OutcomeReading.family_id == family.id, OutcomeReading.family_id.in_(_family_ids(user)))
+         .order_by(OutcomeReading.taken_on, OutcomeReading.created_at))
+    readings = list(db.session.scalars(q))
+    audit.record(db.session, user, "read outcome readings", family)
+    return readings
+
+
+# --- Safeguarding concerns (a mentor sees only the status of concerns they raised) ---
+
+FAMILY_ACTIONS.update({"raise_concern": {Role.mentor}})
+CONCERN_ACTIONS: dict[str, set[Role]] = {
+    "read": set(CASE_ROLES),
+    "acknowledge": {Role.social_worker, Role.coordinator},
+    "action_taken": {Role.social_worker},
+    "addendum": {Role.mentor, Role.coordinator},
+}
+
+
+def visible_concerns(user: User) -> sa.Select:
+    """Concerns the user may see: a mentor only those they raised, on families they still mentor."""
+    q = sa.select(Concern).where(Concern.family_id.in_(visible_families(user).with_only_columns(Family.id)))
+    return q.where(Concern.author_id == user.id) if user.role is Role.mentor else q
+
+
+def concern_for(user: User, concern_id, action: str = "read") -> Concern:
+    """Fetch one concern the user may act on, auditing the opening, or 404/403."""
+    concern = db.session.scalar(visible_concerns(user).where(Concern.id == _as_uuid(concern_id)))
+    if concern is None:
+        abort(404)
+    if user.role not in CONCERN_ACTIONS[action]:
+        abort(403)
+    audit.record(db.session, user, "read" if action == "read" else f"open:{action}", concern)
+    return concern
+
+
+def _open_concern():
+    waiting = sa.select(ConcernAddendum.concern_id).where(ConcernAddendum.acknowledged_at.is_(None))
+    return sa.or_(Concern.acknowledged_at.is_(None), Concern.id.in_(waiting))
+
+
+def list_concerns(user: User, *, open_only: bool = False, family: Family | None = None, limit: int = 200,
+                  after=None, before=None) -> list[Concern]:
+    """The user's concerns, newest first (open: something unacknowledged; after/before: it or an addendum), audited."""
+    q = visible_concerns(user).order_by(Concern.created_at.desc()).limit(limit)
+    if open_only:
+        q = q.where(_open_concern())
+    if family is not None:
+        q = q.where(Concern.family_id == family.id)
+    if before is not None:
+        q = q.where(Concern.created_at < before)
+    if after is not None:
+        later = sa.select(ConcernAddendum.concern_id).where(ConcernAddendum.created_at >= after)
+        q = q.where(sa.or_(Concern.created_at >= after, Concern.id.in_(later)))
+    concerns = list(db.session.scalars(q).unique())
+    if family is not None:
+        audit.record(db.session, user, "list concerns", family)
+    else:
+        audit.record(db.session, user, "list", object_type="concerns")
+    return concerns
+
+
+def debriefs_for(user: User, *, done: bool = False) -> list[DebriefTask]:
+    """A coordinator's debrief tasks, to do (oldest first) or done (newest first)."""
+    if user.role is not Role.coordinator:
+        return []
+    q = sa.select(DebriefTask).where(DebriefTask.concern_id.in_(visible_concerns(user).with_only_columns(Concern.id)))
+    q = q.where(DebriefTask.done_at.is_not(None)).order_by(DebriefTask.done_at.desc()).limit(50) if done else \
+        q.where(DebriefTask.done_at.is_(None)).order_by(DebriefTask.created_at)
+    tasks = list(db.session.scalars(q).unique())
+    audit.record(db.session, user, "list", object_type="debrief_tasks")
+    return tasks
+
+
+def debrief_for(user: User, task_id) -> DebriefTask:
+    """Fetch one debrief task of the coordinator's programme, or 404."""
+    tasks = sa.select(DebriefTask).where(
+        DebriefTask.id == _as_uuid(task_id),
+        DebriefTask.concern_id.in_(visible_concerns(user).with_only_columns(Concern.id)))
+    task = db.session.scalar(tasks) if user.role is Role.coordinator else None
+    if task is None:
+        abort(404)
+    audit.record(db.session, user, "open:debrief", task)
+    return task
+
+
+def _undelivered(user: User) -> sa.Select:
+    q = sa.select(OutboxMessage).where(OutboxMessage.status == MailStatus.dead)
+    if user.role is Role.admin:
+        return q
+    if user.role is not Role.coordinator:
+        return q.where(sa.false())
+    concerns = visible_concerns(user).with_only_columns(Concern.id)
+    addenda = sa.select(ConcernAddendum.id).where(ConcernAddendum.concern_id.in_(concerns))
+    return q.where(sa.or_(OutboxMessage.subject_id.in_(concerns), OutboxMessage.subject_id.in_(addenda)))
+
+
+def undelivered_mail(user: User) -> list[OutboxMessage]:
+    """Dead letters: an admin sees every one (shown without case content), a coordinator their programme's."""
+    found = list(db.session.scalars(_undelivered(user).order_by(OutboxMessage.created_at.desc()).limit(200)))
+    audit.record(db.session, user, "list", object_type="outbox_messages")
+    return found
+
+
+def undelivered_for(user: User, message_id) -> OutboxMessage:
+    """Fetch one dead letter the user may retry, or 404."""
+    found = db.session.scalar(_undelivered(user).where(OutboxMessage.id == _as_uuid(message_id)))
+    if found is None:
+        abort(404)
+    audit.record(db.session, user, "open:retry", found)
+    return found
+
+
+# --- The phone's offline snapshot and outbox (a mentor's own families and concerns only) ---
+
+def offline_snapshot(user: User) -> list[tuple[Family, list[Goal]]]:
+    """A mentor's families with their children and active goals, for the encrypted offline snapshot; audited."""
+    if user.role is not Role.mentor:
+        return []
+    families = list(db.session.scalars(visible_families(user).order_by(Family.referred_at)).unique())
+    goals: dict = {}
+    if families:
+        q = (sa.select(Goal).where(Goal.family_id.in_([f.id for f in families]), Goal.status == GoalStatus.active)
+             .order_by(Goal.created_at))
+        for goal in db.session.scalars(q):
+            goals.setdefault(goal.family_id, []).append(goal)
+    for family in families:
+        audit.record(db.session, user, "offline snapshot", family)
+    return [(f, goals.get(f.id, [])) for f in families]
+
+
+def concerns_sent_by(user: User, client_uuids) -> list[Concern]:
+    """The user's own concerns stored under these client UUIDs (how the phone's sent ones stand); audited."""
+    ids = list(client_uuids)
+    if not ids:
+        return []
+    q = visible_concerns(user).where(Concern.client_uuid.in_(ids), Concern.author_id == user.id)
+    concerns = list(db.session.scalars(q).unique())
+    for concern in concerns:
+        audit.record(db.session, user, "read status", concern)
+    return concerns

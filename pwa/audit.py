@@ -106,13 +106,21 @@ def install(session_factory) -> None:
     """Hook the queue into commit and rollback for a session class."""
     event.listen(session_factory, "before_commit", _append)
     event.listen(session_factory, "after_soft_rollback", _forget)
-    event.listen(session_factory, "after_commit", lambda s: s.info.pop("wrote", None))
+    event.listen(session_factory, "after_commit", _committed)
     # Remember that this transaction wrote, so a GET that wrote commits as a whole.
     event.listen(session_factory, "after_flush", lambda s, ctx: s.info.__setitem__("wrote", True))
 
 
 def _forget(session: Session, previous_transaction) -> None:
+    if previous_transaction.nested:  # a SAVEPOINT rolled back: the transaction and its queue go on
+        return
     session.info.pop(_PENDING, None)
+    session.info.pop("wrote", None)
+
+
+def _committed(session: Session) -> None:
+    if session.in_transaction():  # a SAVEPOINT was released: the transaction goes on
+        return
     session.info.pop("wrote", None)
 
 

@@ -52,6 +52,8 @@ def from_environment(instance_path: str) -> dict:
         "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
         "ARGON2_MEMORY_KIB": _int("ARGON2_MEMORY_KIB", 65536),
         "WORKER_WAKE": _bool("BRIDGE_WORKER_WAKE", True),
+        # Kill switch: serve a service worker that clears its caches and unregisters itself.
+        "SW_KILL": _bool("BRIDGE_SW_KILL", False),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }
 

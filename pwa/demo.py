@@ -1,5 +1,6 @@
 """Demo data: one programme, its people, and six families at different stages."""
-from datetime import timedelta
+import uuid
+from datetime import datetime, time, timedelta
 
 import click
 from flask.cli import with_appcontext
@@ -9,8 +10,12 @@ from pwa import clock
 from pwa.auth.passwords import hash_password
 from pwa.extensions import db
 from pwa.families import services as families
+from pwa.goals import services as goals
 from pwa.matches import services as matches
-from pwa.models import ConsentMethod, EndingReason, PlanType, Programme, Role, User
+from pwa.models import (ConsentMethod, EndingReason, PlanType, Programme, ProgressMark, ReadingOccasion, Role, User,
+                        Visit, VisitChild, VisitGoal, VisitKind)
+from pwa.outcomes import services as outcomes
+from pwa.templating import ZONE
 
 DEMO_PASSWORD = "bridge-demo-password"
 PEOPLE = [
@@ -76,9 +81,49 @@ def _seed_family(i, name, plan, kids, stage, worker, coordinator, mentor, today)
     if stage == "matching":
         return
     matches.start_support(coordinator, match)
+    _seed_diary(family, match, worker, mentor, today)
     if stage == "ended":
         matches.end_match(coordinator, match, ended_on=today - timedelta(days=10), reason=EndingReason.plan_completed,
                           summary="Routines are settled and the children get to school on time. Plan stepped down.")
+
+
+VISIT_NOTES = [
+    ("Helped get the children ready for school; we tried the picture timetable.", "I like the timetable"),
+    ("Walked to the park after school, talked about the new bedtime routine.", "Bedtime is boring"),
+    ("Went with mum to the GP appointment; waited with the children.", ""),
+    ("Phone call to plan the week; mum feels calmer about mornings.", ""),
+]
+
+
+def _seed_diary(family, match, worker, mentor, today) -> None:
+    """A few weeks of visits, two goals and two outcome readings for a family in Support."""
+    area = outcomes.framework_for(family.programme_id).areas
+    routine = goals.add_goal(worker, family, title="Children at school on time every day",
+                             success_looks_like="On time at least 4 days a week for a month",
+                             outcome_area_id=area[5].id if len(area) > 5 else None,
+                             target_on=today + timedelta(days=60), family_agreed_on=today - timedelta(days=40))
+    goals.add_goal(mentor, family, title="A calm bedtime routine", success_looks_like="Lights out by 8pm",
+                   outcome_area_id=None, target_on=None, family_agreed_on=None)
+    for week in range(6, 0, -1):
+        day = today - timedelta(days=7 * week - 1)
+        what, words = VISIT_NOTES[week % len(VISIT_NOTES)]
+        visit = Visit(family_id=family.id, match_id=match.id, author_id=mentor.id, visit_on=day,
+                      started_at=datetime.combine(day, time(15, 30), tzinfo=ZONE), duration_minutes=90,
+                      kind=VisitKind.phone_call if week % 4 == 3 else VisitKind.home_visit, present="Mum and the children",
+                      child_words=words or None, what_done=what, next_contact_on=day + timedelta(days=7),
+                      travel_tenth_miles=34, talk_to_coordinator=week == 1, client_uuid=uuid.uuid4(), body_hash="demo")
+        visit.children = [VisitChild(child_id=c.id, position=i, seen=True, spoken_to=i == 0)
+                          for i, c in enumerate(family.children)]
+        visit.goals = [VisitGoal(goal_id=routine.id, position=0,
+                                 mark=ProgressMark.forward if week % 2 else ProgressMark.same, note="Two late days")]
+        db.session.add(visit)
+    framework = outcomes.framework_for(family.programme_id)
+    for taken, occasion, base in ((today - timedelta(days=45), ReadingOccasion.start, 3),
+                                  (today - timedelta(days=3), ReadingOccasion.review, 5)):
+        scores = {a.id: (min(10, base + i % 3), min(10, base + 1 + i % 2)) for i, a in enumerate(framework.areas)}
+        outcomes.record_reading(mentor, family, framework, taken_on=taken, occasion=occasion, scores=scores,
+                                note=None)
+    db.session.flush()
 
 
 @click.command("demo-data")

@@ -1,6 +1,7 @@
 """SMTP delivery: build alert emails, send them, and classify failures (no database here)."""
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import random
@@ -110,18 +111,23 @@ def _classify(exc: Exception) -> MailError:
     return TransientMailError(f"{type(exc).__name__}: {exc}"[:200])
 
 
+@functools.lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: loading the CA store costs ~50 ms, too much per alert."""
+    return ssl.create_default_context()
+
+
 def _send(target: SmtpTarget, data: bytes, sender: str, rcpts: tuple[str, ...], timeout: float) -> str:
     """Run one SMTP transaction; raise smtplib/socket errors, return the DATA reply."""
-    context = ssl.create_default_context()
     # The constructors connect and read the greeting; on failure smtplib closes the socket.
     if target.scheme == "smtps":
-        conn: smtplib.SMTP = smtplib.SMTP_SSL(target.host, target.port, timeout=timeout, context=context)
+        conn: smtplib.SMTP = smtplib.SMTP_SSL(target.host, target.port, timeout=timeout, context=_tls_context())
     else:
         conn = smtplib.SMTP(target.host, target.port, timeout=timeout)
     delivered = False
     try:
         if target.scheme == "smtp+starttls":
-            conn.starttls(context=context)
+            conn.starttls(context=_tls_context())
         if target.username is not None:
             conn.login(target.username, target.password or "")
         conn.ehlo_or_helo_if_needed()

@@ -6,6 +6,9 @@ CSP = (
     "font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# Endpoints that never answer case data and set their own Cache-Control (the service
+# worker script, the app shell); filled in by the blueprints that own them.
+SHELL_ENDPOINTS: set[str] = set()
 
 
 def apply_headers(response):
@@ -17,7 +20,7 @@ def apply_headers(response):
     h["X-Frame-Options"] = "DENY"
     h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
     h["Cross-Origin-Opener-Policy"] = "same-origin"
-    if not request.path.startswith("/static/"):
+    if not request.path.startswith("/static/") and request.endpoint not in SHELL_ENDPOINTS:
         # Pages and JSON may hold case data: never stored by the browser or a proxy.
         h["Cache-Control"] = "no-store"
         h["Pragma"] = "no-cache"

@@ -1,97 +1,147 @@
-"""The outbox worker: claims due emails, sends them, retries, dead-letters.
+"""The outbox worker (`flask --app wsgi worker`): delivers mail, escalates, purges; safe as several processes.
 
-Safe to run as several processes: on PostgreSQL rows are claimed with
-`FOR UPDATE SKIP LOCKED`; on SQLite a claim is a lease written under the
-database's single write lock. A crash mid-send leaves the lease to expire, and
-the message is sent again with the same Message-ID.
+Delivery itself is pwa.delivery (claims, leases, SMTP, outcomes). This module is the
+loop: it sleeps until woken (pwa.wake: NOTIFY on PostgreSQL, a UDP datagram on
+SQLite) or until the next message falls due, polling at least every second, so an
+alert whose wake-up was lost (the web process died after its commit) still goes
+within about a second. A second thread runs the periodic tasks registered in
+PERIODIC (escalations every 5 s, session purges, reminders), each of which must
+be safe to run in several workers at once.
+
+Timings (all overridable, see pwa.delivery.setting): a failed attempt is retried
+at most RETRY_CAP (20 s) later, an attempt gives up after SMTP_TIMEOUT (5 s) of
+silence and the worker looks at least every POLL (1 s), so mail goes out within
+20 + 5 + 1 < 30 s of the SMTP server returning. A crash between the server's 250
+and recording it leaves the lease (20 s) to expire; the message then goes again
+with the same Message-ID, so the duplicate is recognisable. SIGTERM finishes the
+message in hand and stops.
 """
-import logging
-import os
-import socket
-import time
-from datetime import timedelta
+from __future__ import annotations
 
-import sqlalchemy as sa
+import logging
+import math
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import Flask, current_app
 
-from pwa import clock, mail
+from pwa import delivery, faults, wake
+from pwa.delivery import (BATCH, ON_DEAD, RESOLVERS, Claim, claim_due, deliver_batch, deliver_due,  # noqa: F401
+                          patiently, record, send, setting)
 from pwa.extensions import db
-from pwa.models import MailStatus, OutboxMessage
 
 log = logging.getLogger("bridge.worker")
-LEASE = timedelta(seconds=60)
-SEND_TIMEOUT = 5.0
-RESOLVERS: dict = {}  # recipient_rule -> function(message) -> list of addresses
+CARRY_SECONDS = 0.1  # how long the last outcome of a batch may wait to share the next claim's commit
 
 
-def _claim(limit: int, worker_id: str) -> list[OutboxMessage]:
-    now = clock.now()
-    due = (sa.select(OutboxMessage)
-           .where(OutboxMessage.status == MailStatus.pending, OutboxMessage.next_attempt_at <= now,
-                  sa.or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
-           .order_by(OutboxMessage.next_attempt_at).limit(limit))
-    if db.engine.dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    rows = list(db.session.scalars(due))
-    for row in rows:
-        row.lease_until = now + LEASE
-    db.session.commit()
-    return rows
+@dataclass
+class Periodic:
+    """A task the worker runs every few seconds (escalations, purges); must be safe in several workers."""
+
+    every: float
+    task: Callable[[], object]
+    last: float = -math.inf
 
 
-def recipients(message: OutboxMessage) -> list[str]:
-    """Resolve who gets a message now (not when it was queued)."""
-    if message.recipient_rule:
-        return RESOLVERS[message.recipient_rule](message)
-    return [message.to_address]
+PERIODIC: dict[str, Periodic] = {}
+_busy = {"now": False}
 
 
-def send_one(message: OutboxMessage) -> None:
-    """Try to send one claimed message and record the outcome."""
-    cfg = current_app.config
-    try:
-        to = recipients(message)
-        email = mail.Email(to=tuple(to), subject=message.subject, text=message.body_text,
-                           html=message.body_html or "", message_id=message.message_id)
-        reply = mail.deliver(email, smtp_url=cfg["SMTP_URL"], sender=cfg["MAIL_FROM"],
-                             outbox_dir=__import__("pathlib").Path(cfg["MAIL_DIR"]), timeout=SEND_TIMEOUT)
-    except mail.PermanentMailError as exc:
-        message.status, message.last_error = MailStatus.dead, exc.reason[:300]
-        log.error("outbox %s dead after %s attempts: %s", message.id, message.attempts + 1, exc.reason)
-    except (mail.TransientMailError, OSError) as exc:
-        reason = getattr(exc, "reason", type(exc).__name__)
-        message.next_attempt_at = clock.now() + timedelta(seconds=mail.backoff_delay(message.attempts))
-        message.last_error = reason[:300]
-        log.warning("outbox %s attempt %s failed, will retry: %s", message.id, message.attempts + 1, reason)
-    else:
-        message.status, message.sent_at, message.sent_to = MailStatus.sent, clock.now(), ", ".join(to)
-        message.last_error = None
-        log.info("outbox %s sent (%s): %s", message.id, message.kind.name, reply[:80])
-    message.attempts += 1
-    message.lease_until = None
+def run_periodic(force: bool = False) -> None:
+    """Run the periodic tasks that are due; one failing never stops the others."""
+    for name, job in PERIODIC.items():
+        if not force and time.monotonic() - job.last < job.every:
+            continue
+        job.last = time.monotonic()
+        try:
+            patiently(_run_task, job.task)  # mail it queues wakes the delivery loop (pwa.wake)
+        except Exception:
+            db.session.rollback()
+            log.exception("periodic task %s failed; will run again", name)
+
+
+def _run_task(task) -> None:
+    task()
     db.session.commit()
 
 
-def deliver_due(limit: int = 20) -> int:
-    """Send everything due now; returns how many were attempted."""
-    worker_id = f"{socket.gethostname()}:{os.getpid()}"
-    claimed = _claim(limit, worker_id)
-    for message in claimed:
-        send_one(message)
-    return len(claimed)
-
-
-def run(app: Flask, *, once: bool = False, idle_sleep: float = 1.0) -> None:
-    """Loop forever (or once): deliver what is due, then wait briefly."""
+def _periodic_loop(app: Flask) -> None:
+    """The periodic tasks' own thread, so a slow one (a digest) never holds up an alert."""
     with app.app_context():
-        while True:
-            try:
-                worked = deliver_due()
-            except sa.exc.OperationalError as exc:  # database locked or away: try again shortly
-                db.session.rollback()
-                log.warning("worker: database unavailable (%s); retrying", type(exc).__name__)
-                worked = 0
-            if once:
-                return
-            if not worked:
-                time.sleep(idle_sleep)
+        while not delivery.state["stopping"]:
+            run_periodic()
+            db.session.remove()
+            time.sleep(0.5)
+
+
+def _cycle(carry: list) -> float:
+    """One delivery pass; returns how long to sleep (0: go again at once)."""
+    _busy["now"], delivery.state["more"] = True, False
+    try:
+        count, wait = deliver_batch(BATCH, carry)
+        return 0.0 if count == BATCH or delivery.state["more"] else wait
+    except Exception as exc:  # database locked or away, or a bug: keep going, the poll retries
+        db.session.rollback()
+        log.warning("worker cycle failed (%s); retrying shortly", type(exc).__name__, exc_info=True)
+        return setting("WORKER_POLL_SECONDS")
+    finally:
+        _busy["now"] = False
+
+
+def _sleep(waker: wake.Waker, wait: float, carry: list) -> None:
+    """Sleep until woken or `wait` ends; commit a carried outcome if no claim comes for it soon."""
+    if carry and wait > 0:
+        started = time.monotonic()
+        if waker.wait(min(wait, CARRY_SECONDS)):
+            return  # the next claim commits it
+        try:
+            patiently(record, carry)
+            carry.clear()
+        except Exception as exc:  # the database is away: the next cycle tries again
+            db.session.rollback()
+            log.warning("could not record an outcome yet (%s)", type(exc).__name__)
+        wait -= time.monotonic() - started
+    if wait > 0 and not delivery.state["stopping"]:
+        waker.wait(wait)
+
+
+def _on_sigterm(signum, frame) -> None:
+    delivery.state["stopping"] = True
+    if not _busy["now"]:
+        raise SystemExit(0)
+
+
+def run(app: Flask, *, once: bool = False) -> None:
+    """Loop until stopped (or once): deliver, escalate, then sleep until woken or the next poll."""
+    with app.app_context():
+        if faults.armed():
+            log.warning("FAULT INJECTION ARMED (%s): for the crash tests only", faults.armed())
+        if once:
+            run_periodic(force=True)
+            deliver_due()
+            return
+        signal.signal(signal.SIGTERM, _on_sigterm)
+        delivery.eager_sqlite_lock(db.engine)
+        waker, carry = wake.Waker(db.engine, app.config), []
+        threading.Thread(target=_periodic_loop, args=(app,), name="periodic", daemon=True).start()
+        log.info("worker %s started", os.getpid())
+        try:
+            while not delivery.state["stopping"]:
+                _sleep(waker, _cycle(carry), carry)
+        finally:
+            if carry:
+                patiently(record, carry)
+            waker.close()
+
+
+def _purge_sessions() -> int:
+    from pwa import sessions
+
+    return sessions.purge_expired(current_app)
+
+
+PERIODIC["sessions"] = Periodic(every=300.0, task=_purge_sessions)

@@ -13,6 +13,8 @@ Routes with no object use relation None: a role either may or may not.
 from dataclasses import dataclass, field
 from typing import Callable
 
+from tests.concern_world import concern_id, dead_letter_id, debrief_id
+
 ALL = {"own", "others", "far"}
 OWN = {"own"}
 PROGRAMME = {"own", "others"}
@@ -46,6 +48,47 @@ def programme(w, rel):
     return {"own": w.programme, "others": w.programme, "far": w.other_programme}[rel]
 
 
+def entry(w, rel):
+    """A diary entry by the relation's mentor on the relation's family, made on first use."""
+    cache = w.__dict__.setdefault("_entries", {})
+    if rel not in cache:
+        import uuid
+
+        from pwa import clock
+        from pwa.extensions import db
+        from pwa.models import Visit, VisitKind
+
+        m = match(w, rel)
+        with w.app.app_context():
+            v = Visit(family_id=m.family_id, match_id=m.id, author_id=m.mentor_id, visit_on=clock.today(),
+                      started_at=clock.now(), duration_minutes=45, kind=VisitKind.home_visit, what_done="Played",
+                      client_uuid=uuid.uuid4(), body_hash="0" * 64)
+            db.session.add(v)
+            db.session.commit()
+            cache[rel] = db.session.get(Visit, v.id)
+            db.session.expunge(cache[rel])
+    return cache[rel]
+
+
+def goal_id(w, rel):
+    """An active goal on the relation's family, made on first use."""
+    cache = w.__dict__.setdefault("_goal_ids", {})
+    if rel not in cache:
+        from pwa import clock
+        from pwa.extensions import db
+        from pwa.models import Goal, GoalStatus
+
+        m = match(w, rel)
+        with w.app.app_context():
+            g = Goal(family_id=m.family_id, title="Bedtime by eight", success_looks_like="Calm evenings",
+                     status=GoalStatus.active, proposed_by_id=m.matched_by_id, agreed_by_id=m.matched_by_id,
+                     agreed_at=clock.now())
+            db.session.add(g)
+            db.session.commit()
+            cache[rel] = g.id
+    return cache[rel]
+
+
 CASE_READ = {"admin": NONE, "coordinator": PROGRAMME, "social_worker": OWN, "mentor": OWN}
 COORDINATOR_ONLY = {"admin": NONE, "coordinator": PROGRAMME, "social_worker": NONE, "mentor": NONE}
 COORD_OR_SW = {"admin": NONE, "coordinator": PROGRAMME, "social_worker": OWN, "mentor": NONE}
@@ -68,6 +111,7 @@ RULES: list[Rule] = [
     Rule("auth.account", "GET", lambda w, r: "/account", allowed=dict.fromkeys(ROLES, True)),
     Rule("auth.change_password", "GET", lambda w, r: "/account/password", allowed=dict.fromkeys(ROLES, True)),
     Rule("auth.change_password", "POST", lambda w, r: "/account/password", allowed=dict.fromkeys(ROLES, True)),
+    Rule("auth.preferences", "POST", lambda w, r: "/account/preferences", allowed=dict.fromkeys(ROLES, True)),
     # admin
     Rule("admin.programmes", "GET", lambda w, r: "/admin/programmes", allowed={"admin": True}),
     Rule("admin.new_programme", "GET", lambda w, r: "/admin/programmes/new", allowed={"admin": True}),
@@ -106,10 +150,68 @@ RULES: list[Rule] = [
     Rule("matches.review", "POST", lambda w, r: f"/matches/{match(w, r).id}/review", allowed=COORDINATOR_ONLY),
     Rule("matches.extend", "POST", lambda w, r: f"/matches/{match(w, r).id}/extend", allowed=COORDINATOR_ONLY),
     Rule("matches.end", "POST", lambda w, r: f"/matches/{match(w, r).id}/end", allowed=COORDINATOR_ONLY),
+    # the social worker's view
+    Rule("casework.caseload", "GET", lambda w, r: "/caseload", allowed={"coordinator": True, "social_worker": True}),
+    Rule("casework.family_chronology", "GET", lambda w, r: f"/families/{family(w, r).id}/chronology",
+         allowed=COORD_OR_SW),
+    Rule("casework.family_report", "GET", lambda w, r: f"/families/{family(w, r).id}/report", allowed=COORD_OR_SW),
+    # reports
+    Rule("reports.impact_report", "GET", lambda w, r: "/reports/impact", allowed={"coordinator": True}),
+    Rule("reports.impact_csv", "GET", lambda w, r: "/reports/impact.csv?table=how_much",
+         allowed={"coordinator": True}),
     # supervision
+    Rule("supervision.review_entry", "POST", lambda w, r: f"/visits/{entry(w, r).id}/review",
+         allowed=COORDINATOR_ONLY),
     Rule("supervision.index", "GET", lambda w, r: "/dashboard", allowed={"coordinator": True}),
     Rule("supervision.mentor_supervision", "GET", lambda w, r: f"/mentors/{mentor(w, r).id}/supervision",
          allowed=COORDINATOR_ONLY),
     Rule("supervision.mentor_supervision", "POST", lambda w, r: f"/mentors/{mentor(w, r).id}/supervision",
          allowed=COORDINATOR_ONLY),
+    # safeguarding concerns (objects made lazily by tests/concern_world.py)
+    Rule("concerns.new", "GET", lambda w, r: f"/families/{family(w, r).id}/concerns/new", allowed={"mentor": OWN}),
+    Rule("concerns.new", "POST", lambda w, r: f"/families/{family(w, r).id}/concerns/new", allowed={"mentor": OWN}),
+    Rule("concerns.index", "GET", lambda w, r: "/concerns/",
+         allowed={"coordinator": True, "social_worker": True, "mentor": True}),
+    Rule("concerns.show", "GET", lambda w, r: f"/concerns/{concern_id(w, r)}", allowed=CASE_READ),
+    Rule("concerns.acknowledge", "POST", lambda w, r: f"/concerns/{concern_id(w, r)}/acknowledge",
+         allowed=COORD_OR_SW),
+    Rule("concerns.action_taken", "POST", lambda w, r: f"/concerns/{concern_id(w, r)}/action",
+         allowed={"social_worker": OWN}, data=lambda w, r: {"note": "Strategy discussion held"}),
+    Rule("concerns.add_addendum", "POST", lambda w, r: f"/concerns/{concern_id(w, r)}/addenda",
+         allowed={"mentor": OWN, "coordinator": PROGRAMME}),
+    Rule("concerns.complete_debrief", "POST", lambda w, r: f"/concerns/debriefs/{debrief_id(w, r)}",
+         allowed=COORDINATOR_ONLY, data=lambda w, r: {"note": "Talked it through by phone"}),
+    Rule("concerns.undelivered", "GET", lambda w, r: "/mail/undelivered", allowed={"admin": True, "coordinator": True}),
+    Rule("concerns.retry_mail", "POST", lambda w, r: f"/mail/undelivered/{dead_letter_id(w, r)}/retry",
+         allowed={"admin": ALL, "coordinator": PROGRAMME}),
+    # diary, goals and outcome readings
+    Rule("diary.home", "GET", lambda w, r: "/diary", allowed={"mentor": True}),
+    Rule("diary.new_visit", "GET", lambda w, r: f"/families/{family(w, r).id}/visits/new", allowed={"mentor": OWN}),
+    Rule("diary.new_visit", "POST", lambda w, r: f"/families/{family(w, r).id}/visits/new", allowed={"mentor": OWN}),
+    Rule("diary.show_visit", "GET", lambda w, r: f"/visits/{entry(w, r).id}", allowed=CASE_READ),
+    Rule("diary.correct_visit", "GET", lambda w, r: f"/visits/{entry(w, r).id}/correct", allowed={"mentor": OWN}),
+    Rule("diary.correct_visit", "POST", lambda w, r: f"/visits/{entry(w, r).id}/correct", allowed={"mentor": OWN}),
+    Rule("goals.index", "GET", lambda w, r: f"/families/{family(w, r).id}/goals", allowed=CASE_READ),
+    Rule("goals.create", "POST", lambda w, r: f"/families/{family(w, r).id}/goals", allowed=CASE_READ),
+    Rule("goals.show", "GET", lambda w, r: f"/goals/{goal_id(w, r)}", allowed=CASE_READ),
+    Rule("goals.agree", "POST", lambda w, r: f"/goals/{goal_id(w, r)}/agree", allowed={"social_worker": OWN}),
+    Rule("goals.family_agreement", "POST", lambda w, r: f"/goals/{goal_id(w, r)}/family-agreement",
+         allowed=COORD_OR_SW),
+    Rule("goals.close", "POST", lambda w, r: f"/goals/{goal_id(w, r)}/close", allowed=COORD_OR_SW),
+    Rule("outcomes.show_journey", "GET", lambda w, r: f"/families/{family(w, r).id}/journey", allowed=CASE_READ),
+    Rule("outcomes.new_reading", "GET", lambda w, r: f"/families/{family(w, r).id}/readings/new", allowed=CASE_READ),
+    Rule("outcomes.new_reading", "POST", lambda w, r: f"/families/{family(w, r).id}/readings/new",
+         allowed=CASE_READ),
+    # offline: the shell is public and holds no case data; the outbox's JSON is the mentor's own
+    Rule("offline.service_worker", "GET", lambda w, r: "/sw.js", public=True),
+    Rule("offline.manifest", "GET", lambda w, r: "/manifest.webmanifest", public=True),
+    Rule("offline.fallback", "GET", lambda w, r: "/offline", public=True),
+    Rule("offline.visit_form", "GET", lambda w, r: "/offline/visit", public=True),
+    Rule("offline.concern_form", "GET", lambda w, r: "/offline/concern", public=True),
+    Rule("offline.outbox", "GET", lambda w, r: "/offline/outbox", public=True),
+    Rule("offline.snapshot", "GET", lambda w, r: "/offline/snapshot", allowed={"mentor": True}),
+    Rule("offline.key", "GET", lambda w, r: "/offline/key", allowed={"mentor": True}),
+    Rule("offline.token", "GET", lambda w, r: "/sync/token", allowed={"mentor": True}),
+    Rule("offline.items", "POST", lambda w, r: "/sync/items", allowed={"mentor": True}),
+    Rule("offline.states", "GET", lambda w, r: "/sync/states", allowed={"mentor": True}),
 ]

@@ -207,8 +207,9 @@ class World:
 
 
 @pytest.fixture
-def world(make_programme, make_user, make_family, make_match):
+def world(app, make_programme, make_user, make_family, make_match):
     w = World()
+    w.app = app  # for access rules that build their objects lazily (tests/concern_world.py)
     w.programme, w.other_programme = make_programme("Home"), make_programme("Elsewhere")
     w.admin = make_user(Role.admin)
     w.coordinator = make_user(Role.coordinator, w.programme)

@@ -95,3 +95,46 @@ def test_dashboard_query_count_is_constant(world, auth, app, make_user, make_fam
     finally:
         app.config["QUERY_COUNT_HEADER"] = False
     assert sa
+
+
+def test_coordinator_reviews_an_entry_and_the_mentor_sees_the_comment(world, auth, app):
+    from tests.access_rules import entry
+
+    world.app = app
+    visit = entry(world, "own")
+    auth.login(world.coordinator)
+    assert _counts(auth)["Diary entries awaiting review"] == 1
+    path = f"/visits/{visit.id}"
+    r = auth.post(path + "/review", {"comment": "Lovely idea to go to the park"}, token_from=path)
+    assert r.status_code == 302
+    assert _counts(auth)["Diary entries awaiting review"] == 0
+    auth.logout()
+    auth.login(world.mentor)
+    page = auth.client.get(path).get_data(as_text=True)
+    assert "Lovely idea to go to the park" in page and "Reviewed by" in page
+    assert "Mark reviewed" not in page  # the mentor cannot review
+
+
+def test_talk_flags_and_mentors_without_recent_visits(world, auth, app):
+    from tests.access_rules import entry
+
+    world.app = app
+    with app.app_context():
+        from pwa.models import Visit
+
+        visit = entry(world, "own")
+        row = db.session.get(Visit, visit.id)
+        row.talk_to_coordinator = True
+        row.visit_on = clock.today() - timedelta(days=3)
+        db.session.commit()
+    auth.login(world.coordinator)
+    counts = _counts(auth)
+    assert counts["Mentors asking to talk to you"] == 1
+    page = auth.client.get("/dashboard").get_data(as_text=True)
+    quiet = page.split('id="quiet"')[1].split("</section>")[0]
+    assert world.other_mentor.name in quiet and "no visits logged yet" in quiet  # a mentor with no visits
+    assert world.mentor.name not in quiet  # visited 3 days ago, within the programme's 7
+    clock.advance(5 * 86400)
+    auth.login(world.coordinator)
+    quiet = auth.client.get("/dashboard").get_data(as_text=True).split('id="quiet"')[1].split("</section>")[0]
+    assert world.mentor.name in quiet and "8 days ago" in quiet

@@ -23,6 +23,8 @@ class ProgrammeForm(FlaskForm):
                                 validators=[InputRequired(), NumberRange(0, 1000)], default=15)
     overdue_days = IntegerField("Days without a visit before a family shows as overdue",
                                 validators=[InputRequired(), NumberRange(1, 90)], default=7)
+    planned_visits_per_week = IntegerField("Visits planned per family per week",
+                                           validators=[InputRequired(), NumberRange(1, 14)], default=1)
     review_interval_weeks = IntegerField("Weeks between match reviews",
                                          validators=[InputRequired(), NumberRange(1, 52)], default=6)
     submit = SubmitField("Save programme")

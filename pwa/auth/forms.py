@@ -1,6 +1,6 @@
 """Sign-in and password forms."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 MIN_PASSWORD = 12
@@ -30,3 +30,9 @@ class ChangePasswordForm(SetPasswordForm):
 class ResetRequestForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email()])
     submit = SubmitField("Email me a link")
+
+
+class PreferencesForm(FlaskForm):
+    digest_emails = BooleanField("Weekly digest of what needs acting on (coordinators)")
+    reminder_emails = BooleanField("Reminders of contacts I planned (mentors)")
+    submit = SubmitField("Save email choices")

@@ -132,3 +132,10 @@ def enable(user: User, actor: User) -> None:
     user.active = True
     audit.record(db.session, actor, "account enabled", user)
     db.session.flush()
+
+
+def set_preferences(user: User, *, digest: bool, reminders: bool) -> None:
+    """Record which reminder emails a person wants."""
+    user.digest_emails, user.reminder_emails = digest, reminders
+    audit.record(db.session, user, "email choices saved", user)
+    db.session.flush()

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required, login_user, logout_user
 
 from pwa.auth import services
-from pwa.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
+from pwa.auth.forms import ChangePasswordForm, LoginForm, PreferencesForm, ResetRequestForm, SetPasswordForm
 from pwa.auth.passwords import check_password
 from pwa.extensions import db
 from pwa.models import TokenPurpose, User
@@ -111,5 +111,17 @@ def change_password():
 @bp.route("/account")
 @login_required
 def account():
-    """Your account: name, role and password."""
-    return render_template("auth/account.html")
+    """Your account: name, role, password and which emails you get."""
+    return render_template("auth/account.html", form=PreferencesForm(obj=current_user))
+
+
+@bp.route("/account/preferences", methods=["POST"])
+@login_required
+def preferences():
+    """Switch reminder emails on or off (alerts about concerns cannot be switched off)."""
+    form = PreferencesForm()
+    if form.validate_on_submit():
+        services.set_preferences(current_user, digest=form.digest_emails.data, reminders=form.reminder_emails.data)
+        db.session.commit()
+        flash("Your email choices are saved.", "info")
+    return redirect(url_for("auth.account"))

@@ -4,9 +4,12 @@ One suite, base mode, single shot: DHKEM(P-256, HKDF-SHA256),
 HKDF-SHA256, AES-256-GCM (kem 0x0010, kdf 0x0001, aead 0x0002). The
 browser sends `enc` (its 65-byte ephemeral point) and `ct` (ciphertext with
 the 16-byte tag); the server keeps the P-256 private key as PKCS#8 PEM.
+
+Only cryptography's public API opens: its `Suite.decrypt` takes no associated
+data, so Bridge binds everything an entry must be tied to (format version,
+key id, author, kind, UUID) into HPKE's `info` and always seals with aad = b"".
 """
 from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
-from cryptography.hazmat.bindings._rust import openssl as _rust_openssl
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.hpke import AEAD, KDF, KEM, Suite
@@ -14,12 +17,6 @@ from cryptography.hazmat.primitives.hpke import AEAD, KDF, KEM, Suite
 SUITE = Suite(KEM.P256, KDF.HKDF_SHA256, AEAD.AES_256_GCM)
 ENC_LEN = 65
 TAG_LEN = 16
-
-# cryptography 50's public Suite.decrypt takes no associated data (it opens
-# with aad = b""). The same build carries the aad-taking variant as
-# `hpke._decrypt_with_aad`; it is used only when aad is not empty, so a
-# future release that drops it breaks loudly here and in the tests.
-_decrypt_with_aad = _rust_openssl.hpke._decrypt_with_aad
 
 
 class SealedOpenError(Exception):
@@ -53,17 +50,17 @@ def public_key_raw(private_pem: bytes) -> bytes:
     )
 
 
-def open_sealed(private_pem: bytes, enc: bytes, ct: bytes, info: bytes, aad: bytes) -> bytes:
-    """Open one single-shot HPKE seal; raise SealedOpenError on any failure."""
+def open_sealed(private_pem: bytes, enc: bytes, ct: bytes, info: bytes, aad: bytes = b"") -> bytes:
+    """Open one single-shot HPKE seal (aad must be empty); raise SealedOpenError on any failure."""
     key = _load(private_pem)
-    enc, ct, info, aad = bytes(enc), bytes(ct), bytes(info), bytes(aad)
+    enc, ct, info = bytes(enc), bytes(ct), bytes(info)
+    if aad:
+        raise SealedOpenError("associated data is not supported: bind it into info")
     if len(enc) != ENC_LEN or enc[0] != 4:
         raise SealedOpenError("enc is not a 65-byte uncompressed P-256 point")
     if len(ct) < TAG_LEN:
         raise SealedOpenError("ciphertext is shorter than its tag")
     try:
-        if aad:
-            return _decrypt_with_aad(SUITE, enc + ct, key, info=info, aad=aad)
         return SUITE.decrypt(enc + ct, key, info=info)
     except (InvalidTag, ValueError) as exc:
         raise SealedOpenError("sealed payload did not open") from exc

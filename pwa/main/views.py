@@ -17,7 +17,9 @@ def home():
         return redirect(url_for("admin.programmes"))
     if current_user.role is Role.coordinator:
         return redirect(url_for("supervision.index"))
-    return redirect(url_for("families.index"))
+    if current_user.role is Role.mentor:
+        return redirect(url_for("diary.home"))
+    return redirect(url_for("casework.caseload"))
 
 
 @bp.route("/healthz")

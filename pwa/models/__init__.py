@@ -1,16 +1,25 @@
 """All models, imported so the metadata is complete."""
 from pwa.models.account import AccountToken, LoginThrottle, WebSession
 from pwa.models.audit import AuditEvent, AuditHead
+from pwa.models.concern import Concern, ConcernAddendum, ConcernCategory, ConcernCategoryMark, DebriefTask, Urgency
 from pwa.models.enums import ConsentMethod, EndingReason, PlanType, Role, Stage, TokenPurpose
 from pwa.models.family import Child, Family
+from pwa.models.goal import Goal, GoalStatus
 from pwa.models.match import Match, MatchExtension, MatchReview
 from pwa.models.outbox import MailKind, MailStatus, OutboxMessage
+from pwa.models.outcome import OutcomeArea, OutcomeFramework, OutcomeReading, OutcomeScore, ReadingOccasion
 from pwa.models.programme import Programme
+from pwa.models.reminder import ReminderSent
 from pwa.models.supervision import SupervisionSession
 from pwa.models.user import User
+from pwa.models.visit import ProgressMark, Visit, VisitChild, VisitGoal, VisitKind
+from pwa.models.visit_review import VisitReview
 
 __all__ = [
-    "AccountToken", "AuditEvent", "AuditHead", "Child", "ConsentMethod", "EndingReason", "Family",
-    "LoginThrottle", "MailKind", "MailStatus", "Match", "MatchExtension", "MatchReview", "OutboxMessage", "PlanType", "Programme", "Role",
+    "AccountToken", "AuditEvent", "AuditHead", "Child", "Concern", "ConcernAddendum", "ConcernCategory",
+    "ConcernCategoryMark", "DebriefTask", "Urgency", "ConsentMethod", "EndingReason", "Family",
+    "LoginThrottle", "MailKind", "MailStatus", "Match", "MatchExtension", "MatchReview", "OutboxMessage", "PlanType", "Programme", "ReminderSent", "Role",
     "Stage", "SupervisionSession", "TokenPurpose", "User", "WebSession",
+    "Goal", "GoalStatus", "OutcomeArea", "OutcomeFramework", "OutcomeReading", "OutcomeScore", "ReadingOccasion",
+    "ProgressMark", "Visit", "VisitChild", "VisitGoal", "VisitKind", "VisitReview",
 ]

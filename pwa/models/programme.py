@@ -15,6 +15,7 @@ class Programme(UUIDKey, Base):
         sa.CheckConstraint("ack_minutes_immediate > 0 AND ack_minutes_urgent > 0 AND ack_minutes_worried > 0", name="ack_positive"),
         sa.CheckConstraint("hourly_value_pence >= 0", name="hourly_value_nonnegative"),
         sa.CheckConstraint("overdue_days > 0 AND review_interval_weeks > 0", name="intervals_positive"),
+        sa.CheckConstraint("planned_visits_per_week BETWEEN 1 AND 14", name="plan_range"),
         sa.CheckConstraint("dbs_valid_months > 0 AND training_valid_months > 0", name="validity_positive"),
     )
 
@@ -26,6 +27,7 @@ class Programme(UUIDKey, Base):
     ack_minutes_worried: Mapped[int] = mapped_column(default=24 * 60)
     hourly_value_pence: Mapped[int] = mapped_column(default=1500)
     overdue_days: Mapped[int] = mapped_column(default=7)
+    planned_visits_per_week: Mapped[int] = mapped_column(default=1, server_default="1")
     review_interval_weeks: Mapped[int] = mapped_column(default=6)
     dbs_valid_months: Mapped[int] = mapped_column(default=36)
     training_valid_months: Mapped[int] = mapped_column(default=36)

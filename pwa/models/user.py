@@ -32,6 +32,8 @@ class User(UUIDKey, UserMixin, Base):
     dbs_checked_on: Mapped[date | None]
     cp_trained_on: Mapped[date | None]
     inducted_on: Mapped[date | None]
+    digest_emails: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    reminder_emails: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     programme: Mapped[Programme | None] = relationship(lazy="joined")

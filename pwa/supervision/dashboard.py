@@ -27,10 +27,11 @@ class Section:
     items: list = field(default_factory=list)
     template: str = ""
     empty: str = "Nothing to act on."
+    total: int | None = None  # when only the first items are listed
 
     @property
     def count(self) -> int:
-        return len(self.items)
+        return len(self.items) if self.total is None else self.total
 
 
 SECTIONS: list[tuple[int, Callable[[User, date], Section]]] = []

@@ -18,3 +18,8 @@ class SupervisionForm(FlaskForm):
                           description="Kept encrypted. The mentor does not see these notes.")
     next_on = DateField("Next session", validators=[Optional(), after_held])
     submit = SubmitField("Record supervision")
+
+
+class ReviewEntryForm(FlaskForm):
+    comment = TextAreaField("Comment back to the mentor (optional)", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Mark reviewed")

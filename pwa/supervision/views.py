@@ -3,12 +3,12 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from pwa import access, audit, clock
+from pwa import access, audit, clock, reminders  # noqa: F401  (reminders registers its worker task)
 from pwa.access import roles_required
 from pwa.extensions import db
 from pwa.models import Role, SupervisionSession
-from pwa.supervision import dashboard, services
-from pwa.supervision.forms import SupervisionForm
+from pwa.supervision import dashboard, reviews, services
+from pwa.supervision.forms import ReviewEntryForm, SupervisionForm
 
 bp = Blueprint("supervision", __name__)
 
@@ -45,3 +45,18 @@ def mentor_supervision(user_id):
         return redirect(url_for("supervision.mentor_supervision", user_id=mentor.id))
     status = 422 if form.errors else 200
     return render_template("supervision/mentor.html", mentor=mentor, form=form, sessions=_sessions(mentor)), status
+
+
+@bp.route("/visits/<visit_id>/review", methods=["POST"])
+@roles_required(Role.coordinator)
+def review_entry(visit_id):
+    """Mark a diary entry reviewed, with an optional comment back to the mentor."""
+    visit = access.visit_for(current_user, visit_id)
+    form = ReviewEntryForm()
+    if form.validate_on_submit():
+        reviews.review_entry(current_user, visit, form.comment.data)
+        db.session.commit()
+        flash("Entry reviewed." + (" The mentor will see your comment." if form.comment.data else ""), "info")
+    else:
+        flash("The comment is too long (2,000 characters at most).", "error")
+    return redirect(url_for("diary.show_visit", visit_id=visit.id))

@@ -1,0 +1,35 @@
+"""Bridge's load benchmark: `make bench` (installs wrk) or `.venv/bin/python -m bench [--only NAME ...]`.
+
+What a run does (about two minutes; the first run also seeds, about a minute more):
+1. Seeds two SQLite databases under bench/out/cache/ (gitignored) with the real migrations
+   (`flask --app wsgi db upgrade`) and then bench/seed.py: "small" (50 families) and "large"
+   (1,000 families, 300 mentors, 100,000 visits, 5,000 concerns). They are cached under a hash
+   of the migrations, the models and the seeder, and copied to bench/out/run/ for each run.
+2. Serves each with gunicorn on 127.0.0.1 (sync workers, see bench/__main__.py for why),
+   signs in over HTTP as each role, and fetches every scenario once on each: the gzipped size
+   (headers included) and the X-Query-Count, which must be the same on both sizes.
+3. Loads every scenario with wrk on the large one, between a bare hello measured first and
+   last; throughput is reported as a ratio to the mean hello, beside its budget.
+4. Prints the table and writes bench/out/results.json. Exit 0 when measured (budgets may miss;
+   --strict makes a miss exit 1), 2 when the measurement itself broke.
+
+Speed is measured here only, never in timed tests (tests/test_bench_smoke.py only keeps the
+seeder and the scenarios working). `python -m bench.profile NAME` profiles one scenario.
+
+Extending it:
+- A page: append a Scenario to PAGES in bench/scenarios.py (path, role, budgets). A path may
+  be a function of the fixtures (ids the seeder chose: family_id, match_id, ...).
+- A POST: a Scenario with `wrk_lua` (Lua setting wrk.method/wrk.body/headers, or a request()
+  function for a fresh client UUID each time; bench.wrk.lua_string quotes values) and `probe`
+  (the same POST once in Python, for its query count); see the visit POST in scenarios.py.
+  `needs="pwa.diary"` skips it until that package exists.
+- Data: a seed step is a function (ctx: bench.seed.SeedContext) -> None. Optional ones live in
+  bench/seed_<feature>.py with available() and seed(ctx) and are listed in seed.optional_steps.
+  ctx.add(obj) queues a row and returns its id; ids of everything seeded are in ctx.
+- A whole measurement of its own: a module listed in bench.run.EXTENSIONS (bench/concerns.py)
+  with run(ctx) (or run()), called after the pages while the large server still runs. ctx is a
+  bench.run.BenchContext: server (base URL, get(), login()), dataset (path, fixtures), env (the
+  server's environment, to start e.g. a worker with SMTP_URL added), tokens (role -> session
+  cookie), baseline_rps. Return a list of bench.report.Row (they join the table) or a JSON-able
+  dict (printed under the table and stored in results.json).
+"""

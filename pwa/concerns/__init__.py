@@ -1,0 +1,1 @@
+"""Safeguarding concerns: raised by a mentor, alerted at once, acknowledged, escalated, never lost."""

@@ -1,0 +1,32 @@
+"""The coordinator dashboard's concern sections: unacknowledged, undelivered, debriefs to do."""
+from datetime import date
+
+from pwa import access, clock
+from pwa.concerns.status import minutes_between
+from pwa.models import User
+from pwa.supervision.dashboard import Section, section
+
+
+@section(10)
+def concerns_waiting(coordinator: User, today: date) -> Section:
+    """Concerns (or their addenda) nobody has acknowledged yet, oldest first, with how long they have waited."""
+    now = clock.now()
+    waiting = []
+    for concern in reversed(access.list_concerns(coordinator, open_only=True)):
+        oldest = min((i.created_at for i in (concern, *concern.addenda) if not i.acknowledged))
+        waiting.append((concern, minutes_between(oldest, now)))
+    return Section("concerns", "Concerns not yet acknowledged", waiting, "concerns/_dash_waiting.html")
+
+
+@section(11)
+def alerts_undelivered(coordinator: User, today: date) -> Section:
+    """Alert emails that failed for good: phone the social worker, fix the address, retry."""
+    return Section("undelivered", "Alert emails that could not be delivered", access.undelivered_mail(coordinator),
+                   "concerns/_dash_undelivered.html")
+
+
+@section(12)
+def debriefs_due(coordinator: User, today: date) -> Section:
+    """Mentors who raised a concern and have not yet been debriefed."""
+    return Section("debriefs", "Debriefs to do after a concern", access.debriefs_for(coordinator),
+                   "concerns/_dash_debriefs.html")

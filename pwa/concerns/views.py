@@ -1,0 +1,184 @@
+"""Raising a concern (call first when a child is in danger), reading it, acknowledging it, closing the loop."""
+import uuid
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from pwa import access, clock
+from pwa.access import roles_required
+from pwa.concerns import alerts, chronology, dashboard, services, status  # noqa: F401  (registering sources and sections)
+from pwa.concerns.forms import (AcknowledgeForm, ActionTakenForm, AddendumForm, ConcernForm, DebriefForm,
+                                UrgencyForm)
+from pwa.errors import wants_json
+from pwa.extensions import db
+from pwa.idempotency import IdempotencyConflict
+from pwa.models import Role, Urgency
+
+bp = Blueprint("concerns", __name__)
+CONFLICT = "This was already sent with different content. Reload the page and start again."
+
+
+@bp.route("/families/<family_id>/concerns/new", methods=["GET", "POST"])
+@roles_required(Role.mentor)
+def new(family_id):
+    """Ask how urgent it is; for immediate danger say 'call 999 first'; then take the concern."""
+    family = access.family_for(current_user, family_id, "raise_concern")
+    programme = current_user.programme
+    if request.method == "GET":
+        return _first_steps(family, programme)
+    form = ConcernForm()
+    if form.validate_on_submit():
+        try:
+            concern, created = services.submit_concern(current_user, family, form, form.client_uuid.data)
+        except IdempotencyConflict:
+            db.session.rollback()
+            form.form_errors.append(CONFLICT)
+            return _form_again(family, programme, form)
+        db.session.commit()
+        if wants_json():
+            return jsonify(id=str(concern.id), reference=concern.reference, created=created,
+                           url=url_for("concerns.show", concern_id=concern.id)), 201 if created else 200
+        flash(f"Concern {concern.reference} saved. The social worker and coordinator are being emailed now.", "info")
+        return redirect(url_for("concerns.show", concern_id=concern.id))
+    return _form_again(family, programme, form)
+
+
+def _first_steps(family, programme):
+    """How urgent? Immediate danger: the call-first screen. Then the form, with a fresh client UUID."""
+    step = UrgencyForm(formdata=request.args if "urgency" in request.args else None)
+    if not step.urgency.data or not step.validate():
+        return render_template("concerns/urgency.html", family=family, programme=programme, form=step)
+    if step.urgency.data == Urgency.immediate.name and request.args.get("called") != "yes":
+        return render_template("concerns/call_first.html", family=family, programme=programme)
+    form = ConcernForm(formdata=None, urgency=step.urgency.data, client_uuid=str(uuid.uuid4()))
+    return render_template("concerns/form.html", family=family, programme=programme, form=form)
+
+
+def _form_again(family, programme, form):
+    """Answer a rejected submission: the form with its errors and everything typed, or JSON."""
+    if wants_json():
+        return jsonify(error="Unprocessable Entity", errors=form.errors, form_errors=form.form_errors), 422
+    return render_template("concerns/form.html", family=family, programme=programme, form=form), 422
+
+
+@bp.route("/concerns/<concern_id>")
+@roles_required(*access.CASE_ROLES)
+def show(concern_id):
+    """A concern: its status for everyone; its text only for the social worker and coordinator."""
+    return _page(access.concern_for(current_user, concern_id))
+
+
+def _page(concern, code: int = 200, **forms):
+    role = current_user.role
+    items = [concern, *concern.addenda]
+    unacknowledged = [i for i in items if not i.acknowledged]
+    context = dict(
+        ack_form=AcknowledgeForm(formdata=None, addenda=",".join(str(a.id) for a in concern.addenda))
+        if unacknowledged and role in access.CONCERN_ACTIONS["acknowledge"] else None,
+        action_form=ActionTakenForm(formdata=None) if role is Role.social_worker else None,
+        addendum_form=AddendumForm(formdata=None, client_uuid=str(uuid.uuid4()))
+        if role in access.CONCERN_ACTIONS["addendum"] else None,
+        debrief_form=DebriefForm(formdata=None) if role is Role.coordinator else None)
+    context.update(forms)
+    return render_template("concerns/show.html", concern=concern, items=items, now=clock.now(),
+                           deliveries=status.deliveries(i.id for i in items), staff=role is not Role.mentor,
+                           programme=current_user.programme, **context), code
+
+
+@bp.route("/concerns/<concern_id>/acknowledge", methods=["POST"])
+@roles_required(Role.social_worker, Role.coordinator)
+def acknowledge(concern_id):
+    """'I have read this and I am taking it from here.'"""
+    concern = access.concern_for(current_user, concern_id, "acknowledge")
+    form = AcknowledgeForm()
+    if not form.validate_on_submit():
+        return _page(concern, 422, ack_form=form)
+    done = services.acknowledge(current_user, concern, form.addendum_ids())
+    db.session.commit()
+    flash("Acknowledged: the mentor can see you have it, and escalation has stopped." if done
+          else "This was already acknowledged.", "info")
+    return redirect(url_for("concerns.show", concern_id=concern.id))
+
+
+@bp.route("/concerns/<concern_id>/action", methods=["POST"])
+@roles_required(Role.social_worker)
+def action_taken(concern_id):
+    """Record a short note of the action taken, for the mentor."""
+    concern = access.concern_for(current_user, concern_id, "action_taken")
+    form = ActionTakenForm()
+    if not form.validate_on_submit():
+        return _page(concern, 422, action_form=form)
+    services.record_action_taken(current_user, concern, form.note.data)
+    db.session.commit()
+    flash("Action taken recorded. The mentor will see your note.", "info")
+    return redirect(url_for("concerns.show", concern_id=concern.id))
+
+
+@bp.route("/concerns/<concern_id>/addenda", methods=["POST"])
+@roles_required(Role.mentor, Role.coordinator)
+def add_addendum(concern_id):
+    """Add later facts to a concern (it cannot be edited); they are alerted like the concern."""
+    concern = access.concern_for(current_user, concern_id, "addendum")
+    form = AddendumForm()
+    if form.validate_on_submit():
+        try:
+            addendum, created = services.add_addendum(current_user, concern, form, form.client_uuid.data)
+        except IdempotencyConflict:
+            db.session.rollback()
+            form.form_errors.append(CONFLICT)
+        else:
+            db.session.commit()
+            if wants_json():
+                return jsonify(id=str(addendum.id), concern_id=str(concern.id), created=created), \
+                    201 if created else 200
+            flash("Added. The social worker and coordinator are being emailed now.", "info")
+            return redirect(url_for("concerns.show", concern_id=concern.id))
+    if wants_json():
+        return jsonify(error="Unprocessable Entity", errors=form.errors, form_errors=form.form_errors), 422
+    return _page(concern, 422, addendum_form=form)
+
+
+@bp.route("/concerns/")
+@roles_required(*access.CASE_ROLES)
+def index():
+    """Concerns: open ones with acknowledgement times; for a coordinator also dead letters and debriefs."""
+    concerns = access.list_concerns(current_user, limit=100)
+    coordinator = current_user.role is Role.coordinator
+    items = [i for c in concerns for i in (c, *c.addenda)]
+    return render_template(
+        "concerns/index.html", concerns=concerns, now=clock.now(), deliveries=status.deliveries(i.id for i in items),
+        debriefs=access.debriefs_for(current_user) if coordinator else [],
+        undelivered=access.undelivered_mail(current_user) if coordinator else [], programme=current_user.programme,
+        waited=alerts.waited_phrase, minutes=status.minutes_between)
+
+
+@bp.route("/concerns/debriefs/<task_id>", methods=["POST"])
+@roles_required(Role.coordinator)
+def complete_debrief(task_id):
+    """Mark a mentor's debrief done, with a note."""
+    task = access.debrief_for(current_user, task_id)
+    form = DebriefForm()
+    if form.validate_on_submit():
+        services.complete_debrief(current_user, task, form.note.data)
+        db.session.commit()
+        flash("Debrief recorded.", "info")
+    else:
+        flash("Write a short note of the debrief before marking it done.", "error")
+    return redirect(url_for("concerns.show", concern_id=task.concern_id) + "#debrief")
+
+
+@bp.route("/mail/undelivered")
+@roles_required(Role.admin, Role.coordinator)
+def undelivered():
+    """Emails that failed for good (no case content shown), to retry once the cause is fixed."""
+    return render_template("concerns/undelivered.html", messages=access.undelivered_mail(current_user))
+
+
+@bp.route("/mail/undelivered/<message_id>/retry", methods=["POST"])
+@roles_required(Role.admin, Role.coordinator)
+def retry_mail(message_id):
+    """Send a dead letter again, with the same Message-ID."""
+    services.retry_mail(current_user, access.undelivered_for(current_user, message_id))
+    db.session.commit()
+    flash("The email will be sent again now.", "info")
+    return redirect(url_for("concerns.undelivered"))

@@ -1,0 +1,36 @@
+"""Fault injection for the crash tests: inert unless BRIDGE_FAULT names a point.
+
+BRIDGE_FAULT=<point>[:<n>] makes the process SIGKILL itself the n-th time
+(default: the first time) it reaches that point. Points:
+
+  web-after-commit    the web process, right after a concern/addendum commit,
+                      before it wakes the worker or answers the request
+  worker-before-send  the worker, after its claim is committed, before SMTP
+  worker-after-250    the worker, after the server's 250 to DATA, before the
+                      message is marked sent
+
+Production never sets BRIDGE_FAULT; the worker logs a warning when it is set.
+"""
+import os
+import signal
+
+POINTS = ("web-after-commit", "worker-before-send", "worker-after-250")
+_reached: dict[str, int] = {}
+
+
+def armed() -> str | None:
+    """The fault spec in force, if any."""
+    return os.environ.get("BRIDGE_FAULT") or None
+
+
+def hit(point: str) -> None:
+    """Die at this point if BRIDGE_FAULT asks for it (SIGKILL: no clean-up, like a power cut)."""
+    spec = armed()
+    if spec is None:
+        return
+    name, _, nth = spec.partition(":")
+    if name != point:
+        return
+    _reached[point] = _reached.get(point, 0) + 1
+    if _reached[point] == int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)

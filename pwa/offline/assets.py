@@ -1,0 +1,96 @@
+"""Static files under versioned URLs, cached for a year, so a repeat visit asks for none.
+
+`static_url("css/app.css")` gives `/static/css/app.css?v=<content hash>`; a
+request carrying the current hash is answered `public, max-age=31536000,
+immutable`, anything else `no-cache`. ES modules import each other by
+relative path (`./idb.js`); those specifiers are rewritten as the module is
+served to carry the imported file's hash too, so a module's hash covers
+everything it imports and no build step is needed.
+"""
+import hashlib
+import re
+from pathlib import Path
+
+from flask import Flask, Response, abort, current_app, request, url_for
+from werkzeug.security import safe_join
+
+YEAR = 31536000
+IMPORT = re.compile(r"""(\bfrom\s*|\bimport\s*\(\s*)(["'])\./([\w.-]+\.js)\2""")
+
+_modules: dict[str, tuple[tuple, bytes, str]] = {}  # name -> (stamp, body, version)
+_files: dict[str, tuple[int, str]] = {}
+
+
+def _path(filename: str) -> Path:
+    joined = safe_join(current_app.static_folder, filename)
+    if joined is None or not Path(joined).is_file():
+        raise FileNotFoundError(filename)
+    return Path(joined)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def module(filename: str, _seen: tuple = ()) -> tuple[bytes, str]:
+    """An ES module as served (imports versioned) and its version."""
+    if filename in _seen:
+        raise ValueError(f"import cycle through {filename}")
+    path = _path(filename)
+    source = path.read_text()
+    folder = filename.rsplit("/", 1)[0] + "/" if "/" in filename else ""
+    deps = {name: module(folder + name, _seen + (filename,))[1] for name in set(m[3] for m in IMPORT.finditer(source))}
+    stamp = (path.stat().st_mtime_ns, tuple(sorted(deps.items())))
+    cached = _modules.get(filename)
+    if cached is None or cached[0] != stamp:
+        body = IMPORT.sub(lambda m: f"{m[1]}{m[2]}./{m[3]}?v={deps[m[3]]}{m[2]}", source).encode()
+        cached = (stamp, body, _digest(body))
+        _modules[filename] = cached
+    return cached[1], cached[2]
+
+
+def version(filename: str) -> str:
+    """The content hash that names this version of a static file."""
+    if filename.endswith(".js"):
+        return module(filename)[1]
+    path = _path(filename)
+    stamp = path.stat().st_mtime_ns
+    cached = _files.get(filename)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, _digest(path.read_bytes()))
+        _files[filename] = cached
+    return cached[1]
+
+
+def static_url(filename: str) -> str:
+    """The versioned URL of a static file."""
+    return url_for("static", filename=filename, v=version(filename))
+
+
+def serve(filename: str) -> Response:
+    """Serve a static file: modules with versioned imports; long-lived when the version matches."""
+    try:
+        current = version(filename)
+    except FileNotFoundError:
+        abort(404)
+    if filename.endswith(".js"):
+        body, _ = module(filename)
+        response = Response(body, mimetype="text/javascript")
+        response.add_etag()
+        response.make_conditional(request)
+    else:
+        response = current_app.send_static_file(filename)
+    if request.args.get("v") == current:
+        response.cache_control.no_cache = None
+        response.cache_control.public = True
+        response.cache_control.max_age = YEAR
+        response.cache_control.immutable = True
+    else:
+        response.cache_control.no_cache = True
+    return response
+
+
+def install(app: Flask) -> None:
+    """Serve static files through `serve` and give templates `static_url`."""
+    app.view_functions["static"] = serve
+    app.jinja_env.globals["static_url"] = static_url

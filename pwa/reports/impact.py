@@ -1,0 +1,238 @@
+"""The impact report in the shape councils use (Outcomes Based Accountability).
+
+How much did we do, how well did we do it, is anyone better off — for one
+programme and period. Every figure is an aggregate: no names, no case text.
+Each part runs a fixed number of queries, whatever the size of the programme.
+"""
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from pwa.extensions import db
+from pwa.models import (Concern, EndingReason, Family, Goal, GoalStatus, Match, MatchExtension, OutcomeArea,
+                        OutcomeReading, OutcomeScore, Programme, Urgency, Visit, VisitReview)
+
+
+@dataclass
+class Table:
+    """A titled table: what the page shows and the CSV exports."""
+
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+
+
+@dataclass
+class Period:
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def overlap_days(self, first: date, last: date | None) -> int:
+        """Days of [first, last] (open-ended when last is None) inside the period."""
+        lo, hi = max(first, self.start), min(last or self.end, self.end)
+        return max(0, (hi - lo).days + 1)
+
+
+def _matches(programme: Programme, period: Period) -> list[Match]:
+    q = (sa.select(Match).join(Family, Family.id == Match.family_id)
+         .where(Family.programme_id == programme.id, Match.started_on <= period.end,
+                sa.or_(Match.ended_on.is_(None), Match.ended_on >= period.start)))
+    return list(db.session.scalars(q).unique())
+
+
+def _visits(programme: Programme, period: Period) -> sa.Select:
+    return (sa.select(Visit).join(Family, Family.id == Visit.family_id)
+            .where(Family.programme_id == programme.id, Visit.visit_on.between(period.start, period.end),
+                   Visit.is_current()))
+
+
+def how_much(programme: Programme, period: Period, matches: list[Match]) -> Table:
+    """Families supported, matches, visits, volunteer hours and their value, mentors."""
+    visits = _visits(programme, period).subquery()
+    count, minutes, tenth_miles = db.session.execute(sa.select(
+        sa.func.count(), sa.func.coalesce(sa.func.sum(visits.c.duration_minutes), 0),
+        sa.func.coalesce(sa.func.sum(visits.c.travel_tenth_miles), 0)).select_from(visits)).one()
+    hours = minutes / 60
+    active_at_end = sum(1 for m in matches if m.ended_on is None or m.ended_on > period.end)
+    value = hours * programme.hourly_value_pence / 100
+    rows = [
+        ["Families supported", len({m.family_id for m in matches})],
+        ["Matches active during the period", len(matches)],
+        ["Matches active at the end of the period", active_at_end],
+        ["Mentors active", len({m.mentor_id for m in matches})],
+        ["Visits and contacts logged", count],
+        ["Volunteer hours", round(hours, 1)],
+        [f"Value of volunteer time (£{programme.hourly_value_pence / 100:.2f} an hour)", f"£{value:,.2f}"],
+        ["Miles travelled", round(tenth_miles / 10, 1)],
+    ]
+    return Table("how_much", "How much did we do?", ["Measure", "Figure"], rows)
+
+
+def _days_between(later, earlier):
+    """Days between two timestamp columns, in SQL that both databases understand."""
+    if db.engine.dialect.name == "sqlite":
+        return sa.func.julianday(later) - sa.func.julianday(earlier)
+    return sa.extract("epoch", later - earlier) / 86400.0
+
+
+def visit_rates(programme: Programme, period: Period, matches: list[Match]) -> tuple[float | None, int, int]:
+    """(mean visits per family per week, families at or above plan, families counted)."""
+    counts = dict(db.session.execute(
+        _visits(programme, period).with_only_columns(Visit.match_id, sa.func.count()).group_by(Visit.match_id)).all())
+    rates = []
+    for m in matches:
+        weeks = period.overlap_days(m.started_on, m.ended_on) / 7
+        if weeks >= 1:
+            rates.append(counts.get(m.id, 0) / weeks)
+    at_plan = sum(1 for r in rates if r >= programme.planned_visits_per_week)
+    return (statistics.mean(rates) if rates else None), at_plan, len(rates)
+
+
+def _share(n: int, d: int) -> str:
+    return f"{100 * n / d:.0f}% ({n} of {d})" if d else "—"
+
+
+def reviewed_within_week(programme: Programme, period: Period) -> tuple[int, int]:
+    """(entries reviewed within 7 days of being written, entries written)."""
+    visits = _visits(programme, period).subquery()
+    quick = sa.case((_days_between(VisitReview.reviewed_at, visits.c.created_at) <= 7, 1), else_=0)
+    total, fast = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(quick), 0))
+        .select_from(visits).outerjoin(VisitReview, VisitReview.visit_id == visits.c.id)).one()
+    return int(fast), int(total)
+
+
+def acknowledgement_minutes(programme: Programme, period: Period) -> dict[Urgency, tuple[float | None, int, int]]:
+    """Per urgency: (median minutes to acknowledge, acknowledged, raised) for concerns raised in the period."""
+    lo = local_start(period.start)
+    hi = local_start(period.end + timedelta(days=1))
+    rows = db.session.execute(
+        sa.select(Concern.urgency, Concern.created_at, Concern.acknowledged_at).join(Family)
+        .where(Family.programme_id == programme.id, Concern.created_at >= lo, Concern.created_at < hi)).all()
+    out = {}
+    for urgency in Urgency:
+        mine = [(c, a) for u, c, a in rows if u is urgency]
+        waits = [(a - c).total_seconds() / 60 for c, a in mine if a is not None]
+        out[urgency] = (statistics.median(waits) if waits else None, len(waits), len(mine))
+    return out
+
+
+def local_start(day: date):
+    """Midnight at the start of a local day, as an aware datetime."""
+    from datetime import datetime
+
+    from pwa.templating import ZONE
+
+    return datetime(day.year, day.month, day.day, tzinfo=ZONE)
+
+
+def endings(programme: Programme, period: Period) -> list[Match]:
+    """Matches that ended in the period."""
+    q = (sa.select(Match).join(Family, Family.id == Match.family_id)
+         .where(Family.programme_id == programme.id, Match.ended_on.between(period.start, period.end)))
+    return list(db.session.scalars(q).unique())
+
+
+def how_well(programme: Programme, period: Period, matches: list[Match], acks: dict) -> Table:
+    """Visit frequency against plan, reviews within a week, acknowledgement times, endings on time."""
+    mean_rate, at_plan, counted = visit_rates(programme, period, matches)
+    fast, total = reviewed_within_week(programme, period)
+    ended = endings(programme, period)
+    extended = set(db.session.scalars(sa.select(MatchExtension.match_id)
+                                      .where(MatchExtension.match_id.in_([m.id for m in ended]))))
+    on_time = sum(1 for m in ended if m.ended_on <= m.agreed_end_on and m.id not in extended)
+    late = sum(1 for m in ended if m.ended_on > m.agreed_end_on)
+    rows = [
+        [f"Visits per family per week (plan: {programme.planned_visits_per_week})",
+         "—" if mean_rate is None else f"{mean_rate:.1f}"],
+        ["Families visited at least as often as planned", _share(at_plan, counted)],
+        ["Diary entries reviewed within 7 days", _share(fast, total)],
+    ]
+    for urgency, (median, acked, raised) in acks.items():
+        figure = "—" if median is None else f"{median:.0f} minutes"
+        rows.append([f"Median time to acknowledge a concern: {urgency.value.lower()}",
+                     f"{figure} ({acked} of {raised} acknowledged)"])
+    rows += [
+        ["Matches ended on time, without extension", _share(on_time, len(ended))],
+        ["Matches extended by an explicit decision", _share(len(extended), len(ended))],
+        ["Matches that ended after their agreed end", _share(late, len(ended))],
+    ]
+    return Table("how_well", "How well did we do it?", ["Measure", "Figure"], rows)
+
+
+def outcome_movement(programme: Programme, period: Period) -> tuple[Table, list[tuple[str, float]]]:
+    """Per outcome area: change from each family's first reading to its latest in the period."""
+    rows = db.session.execute(
+        sa.select(OutcomeReading.family_id, OutcomeReading.taken_on, OutcomeScore.area_id,
+                  OutcomeScore.family_score, OutcomeScore.mentor_score)
+        .join(OutcomeScore, OutcomeScore.reading_id == OutcomeReading.id).join(Family)
+        .where(Family.programme_id == programme.id, OutcomeReading.taken_on <= period.end)
+        .order_by(OutcomeReading.taken_on)).all()
+    first, latest = {}, {}
+    for family_id, taken_on, area_id, fam, men in rows:
+        key = (family_id, area_id)
+        first.setdefault(key, (taken_on, fam, men))
+        if taken_on >= period.start:
+            latest[key] = (taken_on, fam, men)
+    areas = {a.id: a for a in db.session.scalars(sa.select(OutcomeArea).where(OutcomeArea.id.in_(
+        {area for _, area in latest})))}
+    table = Table("better_off", "Is anyone better off? Movement per outcome area",
+                  ["Outcome area", "Families", "Better", "Same", "Worse", "Mean change (family)",
+                   "Mean change (mentor)"])
+    chart = []
+    for area_id, area in sorted(areas.items(), key=lambda kv: (kv[1].framework_id, kv[1].position)):
+        pairs = [(first[k], latest[k]) for k in latest if k[1] == area_id and first[k][0] < latest[k][0]]
+        fam = [b[1] - a[1] for a, b in pairs if a[1] is not None and b[1] is not None]
+        men = [b[2] - a[2] for a, b in pairs if a[2] is not None and b[2] is not None]
+        moves = fam or men
+        mean_fam = statistics.mean(fam) if fam else None
+        table.rows.append([area.name, len(pairs), sum(1 for d in moves if d > 0), sum(1 for d in moves if d == 0),
+                           sum(1 for d in moves if d < 0), "—" if mean_fam is None else f"{mean_fam:+.1f}",
+                           "—" if not men else f"{statistics.mean(men):+.1f}"])
+        if mean_fam is not None:
+            chart.append((area.name, round(mean_fam, 1)))
+    return table, chart
+
+
+def goals_and_plans(programme: Programme, period: Period) -> Table:
+    """Goals closed in the period by result, and how matches ended."""
+    goal_rows = dict(db.session.execute(
+        sa.select(Goal.status, sa.func.count()).join(Family, Family.id == Goal.family_id)
+        .where(Family.programme_id == programme.id, Goal.closed_on.between(period.start, period.end))
+        .group_by(Goal.status)).all())
+    closed = sum(goal_rows.values())
+    ended = endings(programme, period)
+    reasons = {r: sum(1 for m in ended if m.ending_reason is r) for r in EndingReason}
+    rows = [["Goals achieved", _share(goal_rows.get(GoalStatus.achieved, 0), closed)],
+            ["Goals not achieved", _share(goal_rows.get(GoalStatus.not_achieved, 0), closed)],
+            ["Goals dropped", _share(goal_rows.get(GoalStatus.dropped, 0), closed)]]
+    rows += [[f"Matches ended: {r.value.lower()}", _share(n, len(ended))] for r, n in reasons.items()]
+    return Table("goals", "Is anyone better off? Goals and plans", ["Measure", "Figure"], rows)
+
+
+@dataclass
+class Report:
+    programme: Programme
+    period: Period
+    tables: list[Table]
+    movement_chart: list[tuple[str, float]]
+    acknowledgement_chart: list[tuple[str, float]]
+
+
+def build(programme: Programme, period: Period) -> Report:
+    """The whole report for a programme and period."""
+    matches = _matches(programme, period)
+    acks = acknowledgement_minutes(programme, period)
+    movement, chart = outcome_movement(programme, period)
+    tables = [how_much(programme, period, matches), how_well(programme, period, matches, acks), movement,
+              goals_and_plans(programme, period)]
+    ack_chart = [(u.value, round(m, 1)) for u, (m, _, _) in acks.items() if m is not None]
+    return Report(programme, period, tables, chart, ack_chart)
+

@@ -1,0 +1,233 @@
+// Forms that survive no signal. What is typed is kept as an encrypted draft
+// (24 hours; cleared on save and at sign-out). Saving seals the entry into
+// the outbox at once and tries to send it. On the site's own pages
+// (data-family) an entry the server rejects is posted the ordinary way, so
+// its page shows what to fix; the offline shells fill their family choices
+// from the encrypted snapshot and show the server's reasons themselves.
+import { get } from "./idb.js";
+import { DAY, forget, load, save } from "./vault.js";
+import { sealEntry } from "./seal.js";
+import { discard, enqueue, replay } from "./outbox.js";
+import { snapshot } from "./offline.js";
+
+const SAVED = {
+  visit: "Visit saved.",
+  concern: "Concern sent. The social worker and coordinator are being emailed now.",
+};
+
+function h(tag, props, ...kids) {
+  const el = Object.assign(document.createElement(tag), props);
+  el.append(...kids);
+  return el;
+}
+
+/** Every field's values by name (lists), without the CSRF token and the submission id. */
+function collect(form) {
+  const fields = {};
+  for (const [name, value] of new FormData(form)) {
+    if (name !== "csrf_token" && name !== "client_uuid" && typeof value === "string") (fields[name] ??= []).push(value);
+  }
+  return fields;
+}
+
+function fill(form, fields) {
+  for (const [name, values] of Object.entries(fields)) {
+    for (const el of form.querySelectorAll(`[name="${CSS.escape(name)}"]`)) {
+      if (el.type === "checkbox" || el.type === "radio") el.checked = values.includes(el.value);
+      else el.value = values[0] ?? "";
+    }
+  }
+}
+
+function say(form, text) {
+  const out = document.querySelector("[data-offline-status]") || form.parentNode.insertBefore(
+    h("p", { role: "status" }), form);
+  out.dataset.offlineStatus = "";
+  out.textContent = text;
+  out.classList.add("flash");
+  out.scrollIntoView({ block: "center" });
+  return out;
+}
+
+// WTForms marks every box of a required checkbox group `required`; the rule is "tick at least one".
+function tickRules(form) {
+  const groups = {};
+  for (const box of form.querySelectorAll("input[type=checkbox][required], input[data-tick-one]")) {
+    (groups[box.name] ??= []).push(box);
+  }
+  for (const boxes of Object.values(groups).filter((g) => g.length > 1)) {
+    boxes.forEach((b) => { b.required = false; b.dataset.tickOne = ""; });
+    boxes[0].setCustomValidity(boxes.some((b) => b.checked) ? "" : "Tick at least one.");
+  }
+}
+
+function showErrors(form, errors) {
+  form.querySelector(".error-summary")?.remove();
+  const items = errors.map((e) => h("li", {}, e.field && form.querySelector(`#${CSS.escape(e.field)}`)
+    ? h("a", { href: `#${e.field}` }, e.message) : e.message));
+  const box = h("div", { className: "error-summary", role: "alert", tabIndex: -1 },
+    h("h2", {}, "Please check these"), h("ul", {}, ...items));
+  form.prepend(box);
+  box.focus();
+}
+
+function goals(form, family) {
+  const box = form.querySelector("[data-goals]");
+  const template = document.getElementById("goal-template").content.firstElementChild;
+  box.querySelectorAll("fieldset.goal").forEach((g) => g.remove());
+  family.goals.forEach((goal, i) => {
+    const fieldset = template.cloneNode(true);
+    for (const el of fieldset.querySelectorAll("[id], [name], [for], [aria-describedby]")) {
+      for (const name of ["id", "name", "for", "aria-describedby"]) {
+        if (el.hasAttribute(name)) el.setAttribute(name, el.getAttribute(name).replaceAll("__N__", String(i)));
+      }
+    }
+    fieldset.querySelector("legend").textContent = goal.title;
+    fieldset.querySelector(`[name="goals-${i}-goal_id"]`).value = goal.id;
+    box.append(fieldset);
+  });
+  box.hidden = !family.goals.length;
+}
+
+function chooseFamily(form, snap, id) {
+  const family = snap.families.find((f) => f.id === id) || { children: [], goals: [] };
+  const kids = form.querySelector("[data-children]");
+  if (kids) {
+    for (const name of ["children_seen", "children_spoken"]) {
+      const set = document.getElementById(name);
+      set.querySelectorAll("label.check").forEach((l) => l.remove());
+      set.append(...family.children.map((c, i) => h("label", { className: "check" },
+        h("input", { type: "checkbox", name, value: c.id, id: `${name}-${i}` }), ` ${c.name}`)));
+    }
+    kids.hidden = !family.children.length;
+  }
+  if (form.querySelector("[data-goals]")) goals(form, family);
+}
+
+function defaults(form, snap) {
+  const select = form.elements.family;
+  if (snap.families.length === 1) select.value = snap.families[0].id;
+  chooseFamily(form, snap, select.value);
+  const visitOn = form.elements.visit_on;
+  if (visitOn && !visitOn.value) visitOn.value = new Date().toLocaleDateString("en-CA");
+}
+
+async function prepareShell(form) {
+  const snap = await snapshot();
+  const owner = await get("meta", "vaultOwner");
+  const key = await get("meta", "serverKey");
+  if (!snap || !owner || !key) {
+    say(form, "This phone is not ready to work offline yet. Open Bridge once while online and signed in.");
+    return null;
+  }
+  const select = form.elements.family;
+  select.append(...snap.families.map((f) => h("option", { value: f.id }, f.label)));
+  select.addEventListener("change", () => chooseFamily(form, snap, select.value));
+  defaults(form, snap);
+  const duty = document.querySelector("a[data-duty]");
+  if (duty && snap.duty_phone) {
+    duty.href = `tel:${snap.duty_phone.replace(/[^\d+]/g, "")}`;
+    duty.textContent = `Call the duty line (${snap.duty_phone})`;
+    duty.hidden = false;
+  }
+  form.hidden = false;
+  return { snap, owner };
+}
+
+function restoreInto(form, ready, fields) {
+  if (ready && fields.family) {
+    form.elements.family.value = fields.family[0];
+    chooseFamily(form, ready.snap, fields.family[0]);
+  }
+  fill(form, fields);
+}
+
+async function restore(form, ready, draftName) {
+  const draft = await load(draftName, DAY);
+  if (!draft) return;
+  restoreInto(form, ready, draft.value.fields);
+  const again = h("button", { type: "button", className: "link" }, "Clear the form");
+  again.addEventListener("click", async () => { await forget(draftName); location.reload(); });
+  const at = new Date(draft.at).toLocaleTimeString("en-GB").slice(0, 5);
+  say(form, `What you typed at ${at} was kept on this phone. `).append(again);
+}
+
+function native(form) {
+  form.dataset.native = "1";
+  HTMLFormElement.prototype.submit.call(form);
+}
+
+async function outcome(uuid) {
+  const item = await get("outbox", uuid);
+  if (!item) return { sent: await get("sent", uuid) };
+  return item.state === "failed" ? { failed: item } : {};
+}
+
+async function submit(form, ctx) {
+  const online = !ctx.ready && navigator.onLine;
+  tickRules(form);
+  if (!form.checkValidity()) return online ? native(form) : form.reportValidity();
+  const fields = collect(form);
+  const family = form.dataset.family || fields.family?.[0];
+  delete fields.family;
+  const button = form.querySelector("button[type=submit]");
+  let item;
+  try {
+    item = await sealEntry(form.dataset.outbox, ctx.author, family, fields, form.elements.client_uuid?.value || undefined);
+  } catch {
+    return online ? native(form) : say(form, "This phone cannot seal entries yet. Open Bridge once while online.");
+  }
+  await enqueue(item);
+  navigator.serviceWorker?.getRegistration().then((r) => r?.sync?.register("bridge-outbox")).catch(() => {});
+  await save(`copy:${item.uuid}`, { family, fields });
+  await forget(ctx.draftName);
+  if (ctx.again) await discard(ctx.again);
+  button.disabled = true;
+  await replay(true);
+  const result = await outcome(item.uuid);
+  button.disabled = false;
+  if (result.sent) {
+    sessionStorage.setItem("bridge-notice", SAVED[item.kind]);
+    return location.assign(result.sent.url || "/offline/outbox");
+  }
+  if (result.failed) {
+    await discard(item.uuid);
+    return ctx.ready ? showErrors(form, result.failed.errors) : native(form);
+  }
+  form.reset();
+  if (ctx.ready) defaults(form, ctx.ready.snap);
+  if (form.elements.client_uuid) form.elements.client_uuid.value = crypto.randomUUID();
+  say(form, "Saved on this phone and sealed. It will be sent as soon as there is a connection.");
+}
+
+async function reenter(form, ready, uuid) {
+  const item = await get("outbox", uuid);
+  const copy = await load(`copy:${uuid}`);
+  if (copy) restoreInto(form, ready, { ...copy.value.fields, family: [copy.value.family] });
+  else say(form, "The copy of this entry was cleared when you signed out: please type it again.");
+  if (item?.errors?.length) showErrors(form, item.errors);
+}
+
+async function setUp(form, boot) {
+  const ready = "offline" in form.dataset ? await prepareShell(form) : null;
+  if ("offline" in form.dataset && !ready) return;
+  const author = boot.user || ready?.owner;
+  const draftName = `draft:${form.dataset.outbox}:${form.dataset.family || "offline"}`;
+  const again = ready && new URLSearchParams(location.search).get("again");
+  await (again ? reenter(form, ready, again) : restore(form, ready, draftName));
+  let timer;
+  const keep = () => { clearTimeout(timer); timer = setTimeout(() => save(draftName, { fields: collect(form) }), 400); };
+  form.addEventListener("input", keep);
+  form.addEventListener("change", keep);
+  form.addEventListener("submit", (event) => {
+    if (form.dataset.native) return;
+    event.preventDefault();
+    clearTimeout(timer);
+    submit(form, { ready, author, draftName, again });
+  });
+}
+
+/** Enhance every outbox form on the page. */
+export async function enhance(boot) {
+  for (const form of document.querySelectorAll("form[data-outbox]")) await setUp(form, boot);
+}

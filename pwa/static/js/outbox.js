@@ -1,0 +1,167 @@
+// The sealed outbox: entries wait in IndexedDB until the server acknowledges
+// them. Replay sends the signed-in author's entries oldest first, in batches
+// of up to 50, one run at a time across tabs and the service worker (Web
+// Locks). Only an answer "stored" or "duplicate" removes an entry; "invalid"
+// or "conflict" marks it failed with the server's reasons; 400/401/403 pause
+// until a fresh token or a new sign-in; 5xx and network errors back off.
+// Runs in pages and in the service worker, so it touches no DOM.
+import { all, del, get, put } from "./idb.js";
+
+const BATCH = 50;
+const BATCH_BYTES = 1e6; // the server takes 2 MiB a request
+const MAX_WAIT = 5 * 60e3;
+const SENT_KEPT = 14 * 864e5;
+const channel = new BroadcastChannel("bridge-outbox");
+const JSON_HEADERS = { Accept: "application/json" };
+
+const here = new Set(); // a channel does not hear its own messages
+const oldestFirst = (a, b) => a.created - b.created;
+
+function changed() {
+  channel.postMessage("changed");
+  for (const fn of here) fn();
+}
+
+/** Call `fn` whenever the outbox changes (here, in another tab or in the worker). */
+export function onChange(fn) {
+  here.add(fn);
+  channel.addEventListener("message", fn);
+}
+
+/** Queue a sealed entry. */
+export async function enqueue(item) {
+  await put("outbox", item);
+  changed();
+}
+
+/** Drop a failed entry (it is entered again as a new one). */
+export async function discard(uuid) {
+  await del("outbox", uuid);
+  await del("vault", `copy:${uuid}`);
+  changed();
+}
+
+/** Entries waiting and failed, entries sent lately, and why sending is paused (if it is). */
+export async function summary() {
+  const items = (await all("outbox")).sort(oldestFirst);
+  const sent = (await all("sent")).filter((s) => Date.now() - s.sent < SENT_KEPT).sort((a, b) => b.sent - a.sent);
+  return { waiting: items.filter((i) => i.state === "waiting"), failed: items.filter((i) => i.state === "failed"),
+    sent, paused: await get("meta", "paused") };
+}
+
+let queued = null;
+let tail = Promise.resolve();
+
+/** Send what is due (everything when `force`); resolves to how many of the author's entries still wait. */
+export function replay(force = false) {
+  if (queued) {
+    queued.force ||= force;
+    return queued.done;
+  }
+  const run = { force };
+  run.done = tail.then(() => {
+    queued = null;
+    return navigator.locks ? navigator.locks.request("bridge-outbox", () => drain(run.force)) : drain(run.force);
+  }).catch(() => -1);
+  queued = run;
+  tail = run.done;
+  return run.done;
+}
+
+async function drain(force) {
+  const waiting = (await all("outbox")).filter((i) => i.state === "waiting").sort(oldestFirst);
+  if (!waiting.length) return 0;
+  const session = await signedIn();
+  if (!session) return waiting.length;
+  const now = Date.now();
+  let mine = waiting.filter((i) => i.author === session.user && (force || i.next <= now));
+  while (mine.length) {
+    const batch = [];
+    let bytes = 0;
+    while (mine.length && batch.length < BATCH && (!batch.length || bytes + mine[0].ct.length < BATCH_BYTES)) {
+      bytes += mine[0].ct.length;
+      batch.push(mine.shift());
+    }
+    if (!(await send(batch, session.csrf_token))) break;
+  }
+  return (await all("outbox")).filter((i) => i.state === "waiting" && i.author === session.user).length;
+}
+
+/** Who the server says is signed in, with a fresh CSRF token; null (and paused) when nobody is. */
+async function signedIn() {
+  let r;
+  try {
+    r = await fetch("/sync/token", { headers: JSON_HEADERS, cache: "no-store" });
+  } catch {
+    return null; // offline: nothing was tried, so nothing backs off
+  }
+  if (r.status === 401 || r.status === 403) return pause("sign-in");
+  if (!r.ok) return null;
+  if (await get("meta", "paused")) await put("meta", null, "paused");
+  return r.json();
+}
+
+async function pause(reason) {
+  await put("meta", reason, "paused");
+  changed();
+  return null;
+}
+
+async function send(batch, csrf) {
+  let r;
+  try {
+    r = await fetch("/sync/items", { method: "POST", cache: "no-store",
+      headers: { ...JSON_HEADERS, "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ items: batch.map(({ v, uuid, kind, kid, enc, ct }) => ({ v, uuid, kind, kid, enc, ct })) }) });
+  } catch {
+    return backOff(batch);
+  }
+  if (r.status === 400) return pause("token");
+  if (r.status === 401 || r.status === 403) return pause("sign-in");
+  if (!r.ok) return backOff(batch);
+  const { results } = await r.json();
+  await settle(batch, results);
+  await put("meta", Date.now(), "contact");
+  changed();
+  return true;
+}
+
+async function settle(batch, results) {
+  const answered = new Map(results.map((res) => [res.uuid, res]));
+  for (const item of batch) {
+    const res = answered.get(item.uuid);
+    if (!res) continue; // not answered: stays waiting
+    if (res.status === "stored" || res.status === "duplicate") {
+      await put("sent", { uuid: item.uuid, kind: item.kind, author: item.author, created: item.created,
+        sent: Date.now(), state: res.state || "Sent", url: res.url || "" });
+      await del("outbox", item.uuid);
+      await del("vault", `copy:${item.uuid}`);
+    } else {
+      await put("outbox", { ...item, state: "failed", status: res.status, errors: res.errors || [] });
+    }
+  }
+}
+
+async function backOff(batch) {
+  for (const item of batch) {
+    const attempts = item.attempts + 1;
+    const wait = Math.min(MAX_WAIT, 1000 * 2 ** attempts) * (0.5 + Math.random() / 2);
+    await put("outbox", { ...item, attempts, next: Date.now() + wait });
+  }
+  changed();
+  return false;
+}
+
+/** Ask the server how the author's sent concerns stand now (email accepted, acknowledged). */
+export async function refreshStates() {
+  const sent = (await all("sent")).filter((s) => s.kind === "concern" && Date.now() - s.sent < SENT_KEPT);
+  if (!sent.length) return;
+  const query = sent.slice(0, BATCH).map((s) => `uuid=${s.uuid}`).join("&");
+  try {
+    const r = await fetch(`/sync/states?${query}`, { headers: JSON_HEADERS, cache: "no-store" });
+    if (!r.ok) return;
+    const { states } = await r.json();
+    for (const s of sent) if (states[s.uuid]) await put("sent", { ...s, ...states[s.uuid] });
+    changed();
+  } catch { /* offline: try again later */ }
+}

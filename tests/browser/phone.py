@@ -1,0 +1,92 @@
+"""Driving Bridge in Chromium like a mentor with a phone: sign in, lose signal, get it back."""
+import time
+
+from tests.conftest import PASSWORD
+
+# Open the app's database only once the app has made it: opening a missing one would create it empty.
+IDB_OPEN = """async () => {
+    if (!(await indexedDB.databases()).some((d) => d.name === "bridge")) return null;
+    return new Promise((ok, no) => { const r = indexedDB.open("bridge"); r.onsuccess = () => ok(r.result);
+                                     r.onerror = () => no(r.error); });
+}"""
+
+IDB_READ = """async ([store, key]) => {
+    const db = await (""" + IDB_OPEN + """)();
+    if (!db) return null;
+    const tx = db.transaction(store);
+    const req = key === null ? tx.objectStore(store).getAll() : tx.objectStore(store).get(key);
+    const out = await new Promise((ok) => { req.onsuccess = () => ok(req.result); });
+    db.close();
+    return JSON.parse(JSON.stringify(out ?? null));
+}"""
+
+
+def sign_in(page, user, password: str = PASSWORD) -> None:
+    """Sign in through the real form and wait for the page it leads to."""
+    page.goto("/login")
+    page.fill("#email", user.email)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+
+def idb(page, store: str, key=None):
+    """Read one record (or every record) of a store in the phone's IndexedDB."""
+    return page.evaluate(IDB_READ, [store, key])
+
+
+def controlled(page) -> None:
+    """Wait until the service worker controls the page."""
+    def check():
+        """a service worker controls the page"""
+        return page.evaluate("() => Boolean(navigator.serviceWorker.controller)")
+    try:
+        eventually(check)
+    except AssertionError:
+        print("DEBUG", page.url, page.evaluate("""async () => {
+          const rs = await navigator.serviceWorker.getRegistrations();
+          return {rs: rs.map(r => [r.installing && r.installing.state, !!r.waiting, r.active && r.active.state]),
+                  keys: await caches.keys()};
+        }"""))
+        raise
+
+
+def eventually(check, timeout: float = 10.0, every: float = 0.1):
+    """Poll `check` until it returns something truthy; return that, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {timeout} s: {check.__doc__ or check}")
+        time.sleep(every)
+
+
+def ready_for_offline(page) -> None:
+    """Wait until the phone holds the sealing key and the encrypted snapshot, and the shell is cached."""
+    controlled(page)
+
+    def ready():
+        """the phone has its sealing key and snapshot"""
+        return idb(page, "meta", "serverKey") and idb(page, "vault", "snapshot") is not None
+    eventually(ready)
+
+
+def lose_signal(context, live) -> None:
+    """No network for the page (offline events fire) and no server for anyone, service worker included."""
+    context.set_offline(True)
+    live.stop()
+
+
+def regain_signal(context, live) -> None:
+    """The server answers again and the phone says it is online (the page hears `online`)."""
+    live.start()
+    context.set_offline(False)
+
+
+def outbox_counts(page) -> dict:
+    """Waiting, failed and sent entries as the phone has them."""
+    items = idb(page, "outbox") or []
+    return {"waiting": sum(i["state"] == "waiting" for i in items),
+            "failed": sum(i["state"] == "failed" for i in items), "sent": len(idb(page, "sent") or [])}

@@ -1,0 +1,154 @@
+"""What the phone keeps: after sign-out, none of the words typed into Bridge's forms anywhere in its storage,
+only allowlisted shell files in its cache, and a sealed outbox that only its author's sign-in sends."""
+import json
+import re
+import time
+
+import pytest
+import sqlalchemy as sa
+from flask import abort
+
+from pwa.extensions import db
+from pwa.models import Visit
+from pwa.offline import sync
+from tests.browser.phone import eventually, idb, outbox_counts, sign_in
+
+pytestmark = pytest.mark.browser
+
+CANARIES = ["CANARY-DONE-7f3a9", "CANARY-WORDS-91bce", "CANARY-PRESENT-44d1", "CANARY-DRAFT-0a1bf",
+            "CANARY-OFFLINE-DRAFT-e5c7"]
+
+# Everything a page of this origin can reach: every IndexedDB store (bytes as Latin-1 text, so plaintext
+# would show), every cached response with its URL, localStorage and sessionStorage.
+EVERYTHING = """async () => {
+    const bytes = (b) => Array.from(new Uint8Array(b.buffer || b), (c) => String.fromCharCode(c)).join("");
+    const plain = (v) => v instanceof CryptoKey ? `[CryptoKey extractable=${v.extractable}]`
+        : v instanceof ArrayBuffer || ArrayBuffer.isView(v) ? bytes(v)
+        : Array.isArray(v) ? v.map(plain)
+        : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v;
+    const out = { idb: {}, cache: {}, local: { ...localStorage }, session: { ...sessionStorage } };
+    for (const { name } of await indexedDB.databases()) {
+        const db = await new Promise((ok) => { const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); });
+        for (const store of db.objectStoreNames) {
+            const s = db.transaction(store).objectStore(store);
+            const [keys, values] = await Promise.all([s.getAllKeys(), s.getAll()].map((q) =>
+                new Promise((ok) => { q.onsuccess = () => ok(q.result); })));
+            out.idb[`${name}/${store}`] = keys.map((k, i) => [plain(k), plain(values[i])]);
+        }
+        db.close();
+    }
+    for (const name of await caches.keys()) {
+        const cache = await caches.open(name);
+        for (const request of await cache.keys()) out.cache[request.url] = await (await cache.match(request)).text();
+    }
+    return out;
+}"""
+
+
+@pytest.fixture
+def phone(context, world):
+    page = context.new_page()
+    sign_in(page, world.mentor)
+    from tests.browser.phone import ready_for_offline
+
+    ready_for_offline(page)
+    return page
+
+
+def wait_for_draft(page, name: str) -> None:
+    eventually(lambda: idb(page, "vault", name) is not None)
+
+
+def test_after_sign_out_no_typed_words_remain_and_the_queue_replays_only_for_its_author(
+        app, live, phone, world, monkeypatch):
+    monkeypatch.setattr(sync, "receive", lambda *a, **kw: abort(503))  # the server cannot take entries yet
+    family = world.family
+    phone.goto(f"/families/{family.id}/visits/new")
+    phone.fill("#started_at", "11:00")
+    phone.fill("#duration_minutes", "30")
+    phone.fill("#present", CANARIES[2])
+    phone.fill("#child_words", CANARIES[1])
+    phone.fill("#what_done", CANARIES[0])
+    phone.click("text=Save visit")
+    phone.wait_for_selector("text=Saved on this phone and sealed")
+    assert outbox_counts(phone)["waiting"] == 1
+
+    phone.goto(f"/families/{family.id}/concerns/new?urgency=worried")
+    phone.fill("#what_seen", CANARIES[3])  # typed, never sent: an encrypted draft
+    wait_for_draft(phone, f"draft:concern:{family.id}")
+    phone.goto("/offline/visit")
+    phone.wait_for_selector("form[data-outbox]:visible")
+    phone.fill("#what_done", CANARIES[4])
+    wait_for_draft(phone, "draft:visit:offline")
+
+    before = json.dumps(phone.evaluate(EVERYTHING))
+    for secret in CANARIES + ["The Own family", family.reference]:
+        assert secret not in before, f"{secret} stored in plain text while signed in"
+
+    phone.goto("/diary")
+    phone.click("text=Sign out")
+    phone.wait_for_url(re.compile(r"/login$"))
+    after = phone.evaluate(EVERYTHING)
+    dumped = json.dumps(after)
+    for secret in CANARIES + ["The Own family", family.reference, str(family.children[0].id)]:
+        assert secret not in dumped, f"{secret} left on the phone after sign-out"
+    assert after["idb"]["bridge/vault"] == [] and after["idb"]["bridge/keys"] == []
+    assert after["idb"]["bridge/sent"] == [] and after["local"] == {} and after["session"] == {}
+    [(_, sealed)] = after["idb"]["bridge/outbox"]
+    assert sealed["state"] == "waiting" and sealed["author"] == str(world.mentor.id)  # the sealed queue stays
+    allowlist = json.loads(live.app.test_client().get("/sw.js").get_data(as_text=True)
+                           .split("const SHELL = ", 1)[1].split(";\n", 1)[0])
+    assert set(after["cache"]) == {live.url + path for path in allowlist}
+
+    monkeypatch.undo()  # the server takes entries again
+    sign_in(phone, world.other_mentor)  # another mentor on the same phone: the entry is not theirs to send
+    phone.evaluate("() => dispatchEvent(new Event('online'))")
+    time.sleep(1)
+    assert outbox_counts(phone)["waiting"] == 1 and _visits(app) == []
+    phone.click("text=Sign out")
+    phone.wait_for_url(re.compile(r"/login$"))
+    sign_in(phone, world.mentor)
+    eventually(lambda: len(_visits(app)) == 1)
+    [visit] = _visits(app)
+    assert (visit.what_done, visit.child_words, visit.present) == (CANARIES[0], CANARIES[1], CANARIES[2])
+    assert visit.author_id == world.mentor.id
+
+
+def _visits(app) -> list[Visit]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(Visit)))
+
+
+IDB_PATCH = """async ([store, key, change]) => {
+    const db = await new Promise((ok) => { const r = indexedDB.open("bridge"); r.onsuccess = () => ok(r.result); });
+    const s = db.transaction(store, "readwrite").objectStore(store);
+    await new Promise((ok) => { const q = s.get(key); q.onsuccess = () => {
+        const value = q.result;
+        const next = typeof value === "object" && value !== null ? Object.assign(value, change) : change;
+        s.put(next, key).onsuccess = ok;
+    }; });
+    db.close();
+}"""
+
+
+def test_fourteen_days_without_contact_wipe_the_vault(phone):
+    assert idb(phone, "vault", "snapshot") is not None
+    phone.evaluate(IDB_PATCH, ["meta", "contact", int(time.time() * 1000) - 15 * 86_400_000])
+    phone.goto("/offline/outbox")  # any page load checks, signed in or not
+    eventually(lambda: idb(phone, "vault") == [] and idb(phone, "keys") == [])
+
+
+def test_an_unfinished_form_survives_a_reload_for_24_hours_only(phone):
+    phone.goto("/offline/visit")
+    phone.wait_for_selector("form[data-outbox]:visible")
+    phone.fill("#what_done", "Half-written entry")
+    wait_for_draft(phone, "draft:visit:offline")
+    phone.reload()
+    phone.wait_for_selector("form[data-outbox]:visible")
+    eventually(lambda: phone.input_value("#what_done") == "Half-written entry")
+    assert "was kept on this phone" in phone.locator("[data-offline-status]").inner_text()
+    phone.evaluate(IDB_PATCH, ["vault", "draft:visit:offline", {"at": int(time.time() * 1000) - 25 * 3600 * 1000}])
+    phone.reload()
+    phone.wait_for_selector("form[data-outbox]:visible")
+    eventually(lambda: idb(phone, "vault", "draft:visit:offline") is None)
+    assert phone.input_value("#what_done") == ""

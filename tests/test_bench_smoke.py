@@ -1,0 +1,69 @@
+"""The benchmark's seeder still writes data the app serves, and every scenario still answers its person.
+
+No timings here: speed is measured by `make bench` only (see bench/__init__.py).
+"""
+import uuid
+
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+from bench import scenarios, visit_post
+from bench.scenarios import Target
+from bench.profile import InProcess
+from bench.seed import SIZES, seed
+from pwa.extensions import db
+
+TINY = SIZES["tiny"]
+
+
+def _count(table: str, **where) -> int:
+    sql = f"SELECT count(*) FROM {table}" + "".join(f" WHERE {k} = :{k}" for k in where)
+    return db.session.scalar(sa.text(sql), where)
+
+
+def _db_uuid(text: str):
+    value = uuid.UUID(text)
+    return value.hex if db.engine.dialect.name == "sqlite" else value
+
+
+def test_seeded_tiny_dataset_has_what_the_benchmark_measures(app):
+    with app.app_context():
+        fixtures = seed(TINY)
+        counts = fixtures["counts"]
+        assert counts["families"] == _count("families") == TINY.families
+        if "visits" in counts:  # the diary exists: entries spread over matches, the measured family's own share
+            assert counts["visits"] == TINY.visits
+            assert _count("visits", family_id=_db_uuid(fixtures["family_id"])) == TINY.busy_family_entries
+        if "concerns" in counts:
+            assert counts["concerns"] == TINY.concerns
+
+
+def test_every_scenario_answers_its_person_on_seeded_data(app, client, auth, monkeypatch):
+    monkeypatch.setitem(app.config, "BENCH_HELLO", True)
+    with app.app_context():
+        fixtures = seed(TINY)
+    for scenario in [s for s in scenarios.PAGES if s.available()]:
+        if scenario.role:
+            assert auth.login(fixtures["people"][scenario.role], fixtures["password"]).status_code == 302
+        if scenario.wrk_lua:
+            assert scenario.probe is visit_post.probe, f"{scenario.name}: add a smoke check for this POST"
+            _check_visit_post(scenario, fixtures, client)
+        else:
+            assert client.get(scenario.path_for(fixtures)).status_code == scenario.expect_status, scenario.name
+        if scenario.role:
+            auth.logout()
+    auth.login(fixtures["people"]["mentor"], fixtures["password"])
+    assert "The Ash family (0)" in client.get(f"/families/{fixtures['family_id']}").get_data(as_text=True)
+
+
+def _check_visit_post(scenario, fixtures, client):
+    """The visit the benchmark builds from the form page is accepted, and stores a new entry."""
+    target = Target(InProcess(client), fixtures, None, scenario.path_for(fixtures))
+    assert "function request()" in scenario.wrk_lua(target)
+    with client.application.app_context():
+        before = _count("visits")
+    body = MultiDict(visit_post.body_fields(target) + [("client_uuid", str(uuid.uuid4()))])
+    answer = client.post(target.path, data=body)
+    assert answer.status_code == scenario.expect_status, scenario.name
+    with client.application.app_context():
+        assert _count("visits") == before + 1
