@@ -247,6 +247,8 @@ def _verdicts(html, pages, javascript, repeat, replay) -> dict:
     first_js = max(v["js_kib_at_load"] for v in pages.values())
     return {
         "html_gzipped_bytes": {"pages": len(html), "largest": biggest, "bytes": html[biggest],
+                               "over_budget": {k: v for k, v in sorted(html.items(), key=lambda kv: -kv[1])
+                                               if v > HTML_BUDGET},
                                "budget": HTML_BUDGET, "ok": html[biggest] <= HTML_BUDGET},
         "first_load": {"pages": {k: {x: v[x] for x in ("requests_at_load", "kib_at_load", "requests_after_load",
                                                         "kib_after_load")} for k, v in pages.items()},
@@ -272,11 +274,13 @@ def main(argv: list[str]) -> int:
     from bench.seed import SIZES
     from bench.server import Server
 
-    argparse.ArgumentParser(prog="python -m bench.pwa", description=__doc__.split("\n\n")[0]).parse_args(argv)
+    p = argparse.ArgumentParser(prog="python -m bench.pwa", description=__doc__.split("\n\n")[0])
+    p.add_argument("--size", choices=sorted(SIZES), default="tiny", help="dataset (default tiny)")
+    args = p.parse_args(argv)
     secret = secrets.token_urlsafe(48)
-    [tiny] = dataset.prepare([SIZES["tiny"]], secret)
-    with Server(dataset.app_env(tiny.path, secret), "pwa", workers=2) as server:
-        result = run(server.base, tiny.fixtures)
+    [data] = dataset.prepare([SIZES[args.size]], secret)
+    with Server(dataset.app_env(data.path, secret), "pwa", workers=2) as server:
+        result = run(server.base, data.fixtures)
     print(json.dumps(result, indent=2))
     return 0 if all(part.get("ok") for part in result.values()) else 1
 

@@ -180,8 +180,3 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def tail(path: Path, chars: int = 2000) -> str:
-    """The end of a log file."""
-    return path.read_text(errors="replace")[-chars:] if path.exists() else ""

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from pwa import clock, worker
+from pwa import clock, wake, worker
 from pwa.extensions import db
 from pwa.models import Family, MailKind, Match, OutboxMessage, ReminderSent, Role, User, Visit
 from pwa.templating import local
@@ -36,6 +36,7 @@ def _queue(user: User, kind: MailKind, subject: str, text: str) -> None:
     domain = current_app.config["BASE_URL"].split("//")[-1].split("/")[0].split(":")[0] or "bridge"
     db.session.add(OutboxMessage(kind=kind, to_address=user.email, subject=subject, body_text=text,
                                  message_id=f"<{kind.name}-{uuid.uuid4()}@{domain}>"))
+    wake.after_commit(db.session, current_app.config)
 
 
 def _digest_due(user: User, today: date) -> bool:

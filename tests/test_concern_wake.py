@@ -75,3 +75,29 @@ def test_the_running_worker_escalates_an_overdue_concern(app, canaries, smtp_ser
     while not any(str(m.message()["Subject"]).startswith("ESCALATION") for m in smtp_server.messages):
         assert time.monotonic() < deadline, idle_worker.output()
         time.sleep(0.1)
+
+
+def test_three_worker_processes_send_each_alert_exactly_once(app, canaries, smtp_server, tmp_path):
+    from collections import Counter
+
+    from tests.concern_world import raise_concern
+
+    port = free_port()
+    workers = [start_worker(app, smtp_server.url, tmp_path, BRIDGE_WORKER_WAKE_PORT=port) for _ in range(3)]
+    saved = {k: app.config.get(k) for k in ("WORKER_WAKE", "WORKER_WAKE_PORT")}
+    app.config.update(WORKER_WAKE=True, WORKER_WAKE_PORT=port)
+    try:
+        references = [raise_concern(app, canaries.mentor, canaries.family).reference for _ in range(20)]
+        deadline = time.monotonic() + 20
+        while True:
+            subjects = Counter(str(m.message()["Subject"]).split(":")[0] for m in smtp_server.messages)
+            if all(subjects[f"Safeguarding concern {r}"] for r in references) or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        time.sleep(0.5)  # any double send would have arrived by now
+        subjects = Counter(str(m.message()["Subject"]).split(":")[0] for m in smtp_server.messages)
+        assert [subjects[f"Safeguarding concern {r}"] for r in references] == [1] * 20
+    finally:
+        app.config.update(saved)
+        for worker in workers:
+            worker.kill()

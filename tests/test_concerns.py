@@ -324,3 +324,42 @@ def test_chronology_date_filter_includes_a_concern_by_its_day(app, canaries, aut
 
     yesterday = today - timedelta(days=1)
     assert concern.reference not in auth.client.get(f"{path}?until={yesterday}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["coordinator", "social_worker", "mentor"])
+def test_the_concern_list_runs_the_same_queries_however_many_concerns(app, canaries, auth, role):
+    c = canaries
+    user = getattr(c, role)
+
+    def count_queries() -> int:
+        auth.client.get("/concerns/")  # the session settles
+        return int(auth.client.get("/concerns/").headers["X-Query-Count"])
+
+    auth.login(user)
+    app.config["QUERY_COUNT_HEADER"] = True
+    try:
+        for _ in range(2):
+            concern = raise_concern(app, c.mentor, c.family)
+        add_to_concern(app, c.mentor, concern)
+        _acknowledge_all(app, c.social_worker)  # every kind of row present at both sizes
+        few = count_queries()
+        for _ in range(4):
+            concern = raise_concern(app, c.mentor, c.family)
+            add_to_concern(app, c.mentor, concern)
+        for who in (c.coordinator, c.other_coordinator):  # more people to name: still one query for them
+            _acknowledge_all(app, who)
+        assert count_queries() == few
+    finally:
+        app.config["QUERY_COUNT_HEADER"] = False
+
+
+def _acknowledge_all(app, user):
+    from pwa.concerns import services
+    from pwa.models import User
+
+    with app.app_context():
+        waiting = sa.select(Concern).where(Concern.acknowledged_at.is_(None)).order_by(Concern.created_at).limit(2)
+        for concern in db.session.scalars(waiting).all():
+            services.acknowledge(db.session.get(User, user.id), concern, [a.id for a in concern.addenda])
+        db.session.commit()
+        db.session.remove()

@@ -132,3 +132,23 @@ def test_a_proposal_not_yet_agreed_can_only_be_dropped(world, auth, client, app)
     assert auth.post(f"/goals/{goal_id}/close", {"status": "dropped", "closed_on": clock.today().isoformat(),
                                                  "reason": "Not a priority"}).status_code == 302
     assert _goal(app, goal_id).status is GoalStatus.dropped
+
+
+def test_the_social_worker_hears_when_a_goal_is_achieved(world, auth, client, app, smtp_server):
+    from pwa import worker
+
+    goal_id = add_goal(app, world.family, world.coordinator)
+    auth.login(world.coordinator)
+    assert auth.post(f"/goals/{goal_id}/close", {"status": "achieved",
+                                                 "closed_on": clock.today().isoformat()}).status_code == 302
+    app.config["SMTP_URL"] = smtp_server.url
+    try:
+        with app.app_context():
+            worker.deliver_due()
+    finally:
+        app.config["SMTP_URL"] = None
+    [message] = [m for m in smtp_server.wait_for(1) if world.social_worker.email in m.rcpt_tos]
+    text = message.message().get_body(("plain",)).get_content()
+    assert world.family.reference in text and f"/goals/{goal_id}" in text
+    goal_title = _goal(app, goal_id).title
+    assert goal_title not in message.raw.decode() and "Own family" not in message.raw.decode()

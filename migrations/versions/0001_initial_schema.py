@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d8ca3ce1613f
+Revision ID: 759db73acae0
 Revises: 
-Create Date: 2026-11-22 11:42:11.629744
+Create Date: 2026-11-22 12:41:19.256600
 
 """
 from alembic import op
@@ -50,7 +50,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('key', name=op.f('pk_login_throttles'))
     )
     op.create_table('outbox_messages',
-    sa.Column('kind', sa.Enum('account', 'alert', 'escalation', 'reminder', 'digest', name='mail_kind', create_constraint=True), nullable=False),
+    sa.Column('kind', sa.Enum('account', 'alert', 'escalation', 'reminder', 'digest', 'notice', name='mail_kind', create_constraint=True), nullable=False),
     sa.Column('message_id', sa.String(length=120), nullable=False),
     sa.Column('to_address', pwa.models.types.EncryptedText(), nullable=True),
     sa.Column('recipient_rule', sa.String(length=40), nullable=True),

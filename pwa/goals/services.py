@@ -2,7 +2,9 @@
 import uuid
 from datetime import date
 
-from pwa import audit, clock
+from flask import current_app
+
+from pwa import audit, clock, mailer
 from pwa.extensions import db
 from pwa.models import Family, Goal, GoalStatus, Role, User
 
@@ -56,3 +58,16 @@ def close(actor: User, goal: Goal, status: GoalStatus, closed_on: date, reason: 
     goal.close_reason = (reason or "").strip() or None
     audit.record(db.session, actor, f"goal {status.name.replace('_', ' ')}", goal)
     db.session.flush()
+    if status is GoalStatus.achieved:
+        _tell_social_worker(actor, goal)
+
+
+def _tell_social_worker(actor: User, goal: Goal) -> None:
+    """Schemes report achievements as well as concerns: the social worker hears of one (no goal text)."""
+    family = db.session.get(Family, goal.family_id)
+    if family.social_worker_id == actor.id:
+        return
+    base = current_app.config["BASE_URL"]
+    mailer.queue_notice(family.social_worker_id, "A goal has been achieved",
+                        f"A goal for family {family.reference} has been marked achieved.\n\n"
+                        f"See it in Bridge (sign-in needed): {base}/goals/{goal.id}\n")

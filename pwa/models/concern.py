@@ -98,7 +98,7 @@ class Concern(Alertable, UUIDKey, Base):
 
     family: Mapped[Family] = relationship(lazy="joined", innerjoin=True)
     author: Mapped[User] = relationship(foreign_keys="Concern.author_id", lazy="joined", innerjoin=True)
-    acknowledged_by: Mapped[User | None] = relationship(foreign_keys="Concern.acknowledged_by_id")
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys="Concern.acknowledged_by_id", lazy="selectin")
     marks: Mapped[list["ConcernCategoryMark"]] = relationship(
         lazy="selectin", order_by="ConcernCategoryMark.category", passive_deletes="all")
     addenda: Mapped[list["ConcernAddendum"]] = relationship(
@@ -134,7 +134,8 @@ class ConcernAddendum(Alertable, UUIDKey, Base):
 
     concern: Mapped[Concern] = relationship(back_populates="addenda")
     author: Mapped[User] = relationship(foreign_keys="ConcernAddendum.author_id", lazy="joined", innerjoin=True)
-    acknowledged_by: Mapped[User | None] = relationship(foreign_keys="ConcernAddendum.acknowledged_by_id")
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys="ConcernAddendum.acknowledged_by_id",
+                                                        lazy="selectin")
 
 
 class DebriefTask(UUIDKey, Base):

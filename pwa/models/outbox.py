@@ -17,6 +17,7 @@ class MailKind(enum.Enum):
     escalation = "Escalation"
     reminder = "Reminder"
     digest = "Digest"
+    notice = "Notice"
 
 
 class MailStatus(enum.Enum):

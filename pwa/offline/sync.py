@@ -97,10 +97,21 @@ def _answer(client_uuid, status: str, **extra) -> dict:
 
 def receive(user: User, keys: SealingKeys, entries: list) -> list[dict]:
     """Open, validate and store each entry in order (the caller commits once); answer each."""
-    return [receive_one(user, keys, e) if isinstance(e, Envelope) else e for e in entries]
+    families: dict = {}  # a batch mostly names one family: scope (and audit) it once
+    return [receive_one(user, keys, e, families) if isinstance(e, Envelope) else e for e in entries]
 
 
-def receive_one(user: User, keys: SealingKeys, entry: Envelope) -> dict:
+def _family(user: User, family_id: str, action: str, families: dict):
+    """The family scoped to the user for this action, or None when it is out of their reach."""
+    if (family_id, action) not in families:
+        try:
+            families[family_id, action] = access.family_for(user, family_id, action)
+        except HTTPException:
+            families[family_id, action] = None
+    return families[family_id, action]
+
+
+def receive_one(user: User, keys: SealingKeys, entry: Envelope, families: dict | None = None) -> dict:
     """Store one sealed entry for the signed-in user, once."""
     kind = KINDS[entry.kind]
     if user.role not in kind.roles:
@@ -111,9 +122,8 @@ def receive_one(user: User, keys: SealingKeys, entry: Envelope) -> dict:
     except (SealedOpenError, ValueError):
         return _answer(entry.uuid, "invalid", errors=[_error(
             "This entry was sealed for another account or has been damaged, so it cannot be opened.")])
-    try:
-        family = access.family_for(user, family_id, kind.family_action)
-    except HTTPException:
+    family = _family(user, family_id, kind.family_action, {} if families is None else families)
+    if family is None:
         return _answer(entry.uuid, "invalid", errors=[_error(
             "You can no longer add entries for this family.", "family")])
     formdata["client_uuid"] = str(entry.uuid)

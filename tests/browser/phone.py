@@ -40,15 +40,7 @@ def controlled(page) -> None:
     def check():
         """a service worker controls the page"""
         return page.evaluate("() => Boolean(navigator.serviceWorker.controller)")
-    try:
-        eventually(check)
-    except AssertionError:
-        print("DEBUG", page.url, page.evaluate("""async () => {
-          const rs = await navigator.serviceWorker.getRegistrations();
-          return {rs: rs.map(r => [r.installing && r.installing.state, !!r.waiting, r.active && r.active.state]),
-                  keys: await caches.keys()};
-        }"""))
-        raise
+    eventually(check)
 
 
 def eventually(check, timeout: float = 10.0, every: float = 0.1):

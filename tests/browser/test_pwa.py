@@ -29,7 +29,6 @@ def phone(context, world):
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.on("console", lambda m: print("console:", m.text))
     sign_in(page, world.mentor)
     ready_for_offline(page)
     yield page

@@ -45,6 +45,17 @@ export const put = (store, value, key) => run(store, "readwrite", (s) => s.put(v
 export const del = (store, key) => run(store, "readwrite", (s) => s.delete(key));
 export const clear = (store) => run(store, "readwrite", (s) => s.clear());
 
+/** Several writes in one transaction: `act(store)` queues them, `store(name)` names an object store. */
+export async function write(stores, act) {
+  const db = await open();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(stores, "readwrite");
+    act((name) => tx.objectStore(name));
+    tx.oncomplete = () => resolve();
+    tx.onerror = tx.onabort = () => reject(tx.error);
+  });
+}
+
 /** Store `value` under `key` unless one is there already; resolve to the stored one. */
 export async function keep(store, key, value) {
   const db = await open();

@@ -72,7 +72,7 @@ export async function outboxPage(root) {
     paused === "sign-in" ? "Sign in to send it." : i.attempts
       ? `Tried ${i.attempts} time${i.attempts > 1 ? "s" : ""}; will try again.` : "Waiting for a connection."));
   list("waiting", items.filter((i) => i.state === "waiting").map(waitingCard), "Nothing waiting.");
-  list("sent", sent.map((s) => card(KINDS[s.kind], h("p", {}, `Sent ${when(s.sent)}. ${s.state}`),
+  list("sent", sent.map((s) => card(KINDS[s.kind], h("p", {}, `Sent ${when(s.sent)}.`), h("p", {}, `${s.state}.`),
     s.url ? h("p", {}, h("a", { href: s.url }, "See it")) : "")), "Nothing sent lately.");
   const button = document.querySelector("[data-send-now]");
   if (button && !button.dataset.ready) {

@@ -5,7 +5,7 @@
 // or "conflict" marks it failed with the server's reasons; 400/401/403 pause
 // until a fresh token or a new sign-in; 5xx and network errors back off.
 // Runs in pages and in the service worker, so it touches no DOM.
-import { all, del, get, put } from "./idb.js";
+import { all, del, get, put, write } from "./idb.js";
 
 const BATCH = 50;
 const BATCH_BYTES = 1e6; // the server takes 2 MiB a request
@@ -126,28 +126,32 @@ async function send(batch, csrf) {
   return true;
 }
 
-async function settle(batch, results) {
+function settle(batch, results) {
   const answered = new Map(results.map((res) => [res.uuid, res]));
-  for (const item of batch) {
-    const res = answered.get(item.uuid);
-    if (!res) continue; // not answered: stays waiting
-    if (res.status === "stored" || res.status === "duplicate") {
-      await put("sent", { uuid: item.uuid, kind: item.kind, author: item.author, created: item.created,
-        sent: Date.now(), state: res.state || "Sent", url: res.url || "" });
-      await del("outbox", item.uuid);
-      await del("vault", `copy:${item.uuid}`);
-    } else {
-      await put("outbox", { ...item, state: "failed", status: res.status, errors: res.errors || [] });
+  return write(["outbox", "sent", "vault"], (store) => {
+    for (const item of batch) {
+      const res = answered.get(item.uuid);
+      if (!res) continue; // not answered: stays waiting
+      if (res.status === "stored" || res.status === "duplicate") {
+        store("sent").put({ uuid: item.uuid, kind: item.kind, author: item.author, created: item.created,
+          sent: Date.now(), state: res.state || "Sent", url: res.url || "" });
+        store("outbox").delete(item.uuid);
+        store("vault").delete(`copy:${item.uuid}`);
+      } else {
+        store("outbox").put({ ...item, state: "failed", status: res.status, errors: res.errors || [] });
+      }
     }
-  }
+  });
 }
 
 async function backOff(batch) {
-  for (const item of batch) {
-    const attempts = item.attempts + 1;
-    const wait = Math.min(MAX_WAIT, 1000 * 2 ** attempts) * (0.5 + Math.random() / 2);
-    await put("outbox", { ...item, attempts, next: Date.now() + wait });
-  }
+  await write(["outbox"], (store) => {
+    for (const item of batch) {
+      const attempts = item.attempts + 1;
+      const wait = Math.min(MAX_WAIT, 1000 * 2 ** attempts) * (0.5 + Math.random() / 2);
+      store("outbox").put({ ...item, attempts, next: Date.now() + wait });
+    }
+  });
   changed();
   return false;
 }
