@@ -13,7 +13,7 @@ import uuid
 from functools import wraps
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 from flask import abort
 from flask_login import current_user, login_required
 
@@ -84,11 +84,14 @@ def family_for(user: User, family_id, action: str = "read") -> Family:
     return family
 
 
-def list_families(user: User, *, stage=None) -> list[Family]:
-    """The user's families, newest referral first, auditing the listing."""
-    q = visible_families(user).order_by(Family.referred_at.desc())
+def list_families(user: User, *, stage=None, limit: int | None = None, offset: int = 0) -> list[Family]:
+    """The user's families, newest referral first, auditing the listing (long texts left unopened)."""
+    q = (visible_families(user).order_by(Family.referred_at.desc(), Family.id)
+         .options(defer(Family.referral_reason), defer(Family.involvement_plan), defer(Family.address)))
     if stage is not None:
         q = q.where(Family.stage == stage)
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
     families = db.session.scalars(q).unique().all()
     audit.record(db.session, user, "list", object_type="families")
     return list(families)

@@ -116,16 +116,16 @@ def test_coordinator_reviews_an_entry_and_the_mentor_sees_the_comment(world, aut
 
 
 def test_talk_flags_and_mentors_without_recent_visits(world, auth, app):
-    from tests.access_rules import entry
+    import uuid
 
-    world.app = app
+    from pwa.models import Visit, VisitKind
+
     with app.app_context():
-        from pwa.models import Visit
-
-        visit = entry(world, "own")
-        row = db.session.get(Visit, visit.id)
-        row.talk_to_coordinator = True
-        row.visit_on = clock.today() - timedelta(days=3)
+        three_days_ago = clock.today() - timedelta(days=3)
+        db.session.add(Visit(family_id=world.family.id, match_id=world.match.id, author_id=world.mentor.id,
+                             visit_on=three_days_ago, started_at=clock.now() - timedelta(days=3), duration_minutes=30,
+                             kind=VisitKind.phone_call, what_done="Talked", talk_to_coordinator=True,
+                             client_uuid=uuid.uuid4(), body_hash="0" * 64))
         db.session.commit()
     auth.login(world.coordinator)
     counts = _counts(auth)
@@ -138,3 +138,25 @@ def test_talk_flags_and_mentors_without_recent_visits(world, auth, app):
     auth.login(world.coordinator)
     quiet = auth.client.get("/dashboard").get_data(as_text=True).split('id="quiet"')[1].split("</section>")[0]
     assert world.mentor.name in quiet and "8 days ago" in quiet
+
+
+def test_a_correction_waits_for_review_in_place_of_the_entry_it_corrects(world, auth, app):
+    import uuid
+
+    from pwa.models import ReviewQueue, Visit, VisitKind
+
+    def entry(**kw):
+        return Visit(family_id=world.family.id, match_id=world.match.id, author_id=world.mentor.id,
+                     visit_on=clock.today(), started_at=clock.now(), duration_minutes=30, kind=VisitKind.outing,
+                     what_done="Zoo", client_uuid=uuid.uuid4(), body_hash="0" * 64, **kw)
+
+    with app.app_context():
+        first = entry()
+        db.session.add(first)
+        db.session.commit()
+        db.session.add(entry(corrects_id=first.id, correction_reason="Wrong day"))
+        db.session.commit()
+        queued = db.session.scalars(sa.select(ReviewQueue.visit_id)).all()
+        assert first.id not in queued and len(queued) == 1
+    auth.login(world.coordinator)
+    assert _counts(auth)["Diary entries awaiting review"] == 1

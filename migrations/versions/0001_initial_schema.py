@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 759db73acae0
+Revision ID: ea283a38d7f4
 Revises: 
-Create Date: 2026-11-22 12:41:19.256600
+Create Date: 2026-11-22 13:00:24.902616
 
 """
 from alembic import op
@@ -499,8 +499,22 @@ def upgrade():
     )
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.create_index('ix_visits_author_family', ['author_id', 'family_id'], unique=False)
+        batch_op.create_index('ix_visits_author_visit_on', ['author_id', 'visit_on'], unique=False)
         batch_op.create_index('ix_visits_family_started', ['family_id', 'started_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_visits_match_id'), ['match_id'], unique=False)
+
+    op.create_table('review_queue',
+    sa.Column('visit_id', sa.Uuid(), nullable=False),
+    sa.Column('family_id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', pwa.models.types.UTCDateTime(), nullable=False),
+    sa.Column('talk_to_coordinator', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['family_id'], ['families.id'], name=op.f('fk_review_queue_family_id_families')),
+    sa.ForeignKeyConstraint(['visit_id'], ['visits.id'], name=op.f('fk_review_queue_visit_id_visits'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('visit_id', name=op.f('pk_review_queue'))
+    )
+    with op.batch_alter_table('review_queue', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_queue_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_review_queue_family_id'), ['family_id'], unique=False)
 
     op.create_table('visit_children',
     sa.Column('visit_id', sa.Uuid(), nullable=False),
@@ -556,9 +570,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_visit_children_child_id'))
 
     op.drop_table('visit_children')
+    with op.batch_alter_table('review_queue', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_queue_family_id'))
+        batch_op.drop_index(batch_op.f('ix_review_queue_created_at'))
+
+    op.drop_table('review_queue')
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_visits_match_id'))
         batch_op.drop_index('ix_visits_family_started')
+        batch_op.drop_index('ix_visits_author_visit_on')
         batch_op.drop_index('ix_visits_author_family')
 
     op.drop_table('visits')

@@ -1,10 +1,10 @@
 """The family list, referral, a family's page, consent, children and reassignment."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from pwa import access, chronology, clock
 from pwa.forms import choices
-from pwa import access, clock
 from pwa.access import roles_required
 from pwa.extensions import db
 from pwa.families import services
@@ -12,15 +12,19 @@ from pwa.families.forms import ChildForm, ConsentForm, ReassignForm, ReferralFor
 from pwa.models import ConsentMethod, PlanType, Role
 
 bp = Blueprint("families", __name__, url_prefix="/families")
+PER_PAGE = 50
 
 
 @bp.route("/")
 @roles_required(*access.CASE_ROLES)
 def index():
     """The families you work with: stage, next review, days to the agreed end."""
-    families = access.list_families(current_user)
+    page = chronology.page_number(request.args.get("page"))
+    found = access.list_families(current_user, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
+    families, more = found[:PER_PAGE], len(found) > PER_PAGE
     matches = access.active_matches_for_families(current_user, [f.id for f in families])
-    return render_template("families/index.html", families=families, matches=matches, today=clock.today())
+    return render_template("families/index.html", families=families, matches=matches, today=clock.today(),
+                           page=page, more=more)
 
 
 @bp.route("/refer", methods=["GET", "POST"])

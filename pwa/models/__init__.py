@@ -13,7 +13,7 @@ from pwa.models.reminder import ReminderSent
 from pwa.models.supervision import SupervisionSession
 from pwa.models.user import User
 from pwa.models.visit import ProgressMark, Visit, VisitChild, VisitGoal, VisitKind
-from pwa.models.visit_review import VisitReview
+from pwa.models.visit_review import ReviewQueue, VisitReview
 
 __all__ = [
     "AccountToken", "AuditEvent", "AuditHead", "Child", "Concern", "ConcernAddendum", "ConcernCategory",
@@ -21,5 +21,5 @@ __all__ = [
     "LoginThrottle", "MailKind", "MailStatus", "Match", "MatchExtension", "MatchReview", "OutboxMessage", "PlanType", "Programme", "ReminderSent", "Role",
     "Stage", "SupervisionSession", "TokenPurpose", "User", "WebSession",
     "Goal", "GoalStatus", "OutcomeArea", "OutcomeFramework", "OutcomeReading", "OutcomeScore", "ReadingOccasion",
-    "ProgressMark", "Visit", "VisitChild", "VisitGoal", "VisitKind", "VisitReview",
+    "ProgressMark", "Visit", "VisitChild", "VisitGoal", "VisitKind", "ReviewQueue", "VisitReview",
 ]

@@ -39,6 +39,7 @@ class Visit(UUIDKey, Base):
         sa.CheckConstraint("(corrects_id IS NULL) = (correction_reason IS NULL)", name="correction_reasoned"),
         sa.Index("ix_visits_family_started", "family_id", "started_at"),
         sa.Index("ix_visits_author_family", "author_id", "family_id"),
+        sa.Index("ix_visits_author_visit_on", "author_id", "visit_on"),
     )
 
     family_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("families.id"))

@@ -3,12 +3,14 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pwa import clock
 from pwa.models.base import Base, UUIDKey
 from pwa.models.types import EncryptedText, UTCDateTime
 from pwa.models.user import User
+from pwa.models.visit import Visit
 
 
 class VisitReview(UUIDKey, Base):
@@ -22,3 +24,35 @@ class VisitReview(UUIDKey, Base):
     comment: Mapped[str | None] = mapped_column(EncryptedText)
 
     reviewer: Mapped[User] = relationship(lazy="joined")
+
+
+class ReviewQueue(Base):
+    """Entries waiting for their coordinator's review: kept short, so the dashboard never scans the diary.
+
+    A row is added when an entry is written, removed when it is reviewed or
+    corrected (the correction waits in its place), by the hooks below, whatever
+    code wrote the entry.
+    """
+
+    __tablename__ = "review_queue"
+
+    visit_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("families.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    talk_to_coordinator: Mapped[bool]
+
+
+@event.listens_for(Visit, "after_insert")
+def _queue_entry(mapper, connection, visit: Visit) -> None:
+    """A new entry waits for review; the one it corrects no longer does."""
+    connection.execute(sa.insert(ReviewQueue).values(
+        visit_id=visit.id, family_id=visit.family_id, created_at=visit.created_at or clock.now(),
+        talk_to_coordinator=bool(visit.talk_to_coordinator)))
+    if visit.corrects_id is not None:
+        connection.execute(sa.delete(ReviewQueue).where(ReviewQueue.visit_id == visit.corrects_id))
+
+
+@event.listens_for(VisitReview, "after_insert")
+def _dequeue_entry(mapper, connection, review: VisitReview) -> None:
+    """A reviewed entry leaves the queue."""
+    connection.execute(sa.delete(ReviewQueue).where(ReviewQueue.visit_id == review.visit_id))

@@ -49,8 +49,20 @@ def module(filename: str, _seen: tuple = ()) -> tuple[bytes, str]:
     return cached[1], cached[2]
 
 
+_frozen: dict[str, str] = {}  # outside development, a process serves the files it started with
+
+
 def version(filename: str) -> str:
-    """The content hash that names this version of a static file."""
+    """The content hash that names this version of a static file (looked at once per process in production)."""
+    if current_app.debug or current_app.testing:
+        return _version(filename)
+    found = _frozen.get(filename)
+    if found is None:
+        found = _frozen[filename] = _version(filename)
+    return found
+
+
+def _version(filename: str) -> str:
     if filename.endswith(".js"):
         return module(filename)[1]
     path = _path(filename)

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from pwa import access, audit
 from pwa.extensions import db
-from pwa.models import Match, User, Visit, VisitReview
+from pwa.models import Family, Match, ReviewQueue, User, Visit, VisitReview
 from pwa.supervision.dashboard import Section, section
 
 LISTED = 50
@@ -30,28 +30,30 @@ def review_of(visit: Visit) -> VisitReview | None:
     return db.session.scalar(sa.select(VisitReview).where(VisitReview.visit_id == visit.id))
 
 
-def _unreviewed(coordinator: User) -> sa.Select:
-    reviewed = sa.select(VisitReview.visit_id)
-    return (access.visible_visits(coordinator)
-            .where(Visit.is_current(), Visit.id.not_in(reviewed)).order_by(Visit.created_at))
+def _queued(coordinator: User) -> sa.Select:
+    """The review queue of the coordinator's programme (current entries nobody has reviewed)."""
+    families = access.visible_families(coordinator).with_only_columns(Family.id)
+    return sa.select(ReviewQueue).where(ReviewQueue.family_id.in_(families))
 
 
-def _listed(coordinator: User, q: sa.Select) -> tuple[list, int]:
-    total = db.session.scalar(q.with_only_columns(sa.func.count()).order_by(None))
-    return list(db.session.scalars(q.limit(LISTED))), total
+def _listed(queue: sa.Select) -> tuple[list, int]:
+    total = db.session.scalar(queue.with_only_columns(sa.func.count()))
+    oldest = queue.with_only_columns(ReviewQueue.visit_id).order_by(ReviewQueue.created_at).limit(LISTED)
+    visits = db.session.scalars(sa.select(Visit).where(Visit.id.in_(oldest)).order_by(Visit.created_at))
+    return list(visits), total
 
 
 @section(20)
 def awaiting_review(coordinator: User, today: date) -> Section:
     """Diary entries nobody has reviewed yet, oldest first."""
-    items, total = _listed(coordinator, _unreviewed(coordinator))
+    items, total = _listed(_queued(coordinator))
     return Section("entries", "Diary entries awaiting review", items, "supervision/_entries.html", total=total)
 
 
 @section(21)
 def talk_flags(coordinator: User, today: date) -> Section:
     """Mentors who ticked 'I'd like to talk to my coordinator' on an entry not yet reviewed."""
-    items, total = _listed(coordinator, _unreviewed(coordinator).where(Visit.talk_to_coordinator.is_(True)))
+    items, total = _listed(_queued(coordinator).where(ReviewQueue.talk_to_coordinator.is_(True)))
     return Section("talk", "Mentors asking to talk to you", items, "supervision/_entries.html", total=total)
 
 
