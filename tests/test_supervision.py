@@ -160,3 +160,14 @@ def test_a_correction_waits_for_review_in_place_of_the_entry_it_corrects(world, 
         assert first.id not in queued and len(queued) == 1
     auth.login(world.coordinator)
     assert _counts(auth)["Diary entries awaiting review"] == 1
+
+
+def test_a_long_section_lists_twenty_and_counts_them_all(world, auth, app, make_user):
+    from pwa.supervision.dashboard import SHOWN
+
+    for _ in range(SHOWN + 3):
+        make_user(Role.mentor, world.programme)
+    auth.login(world.coordinator)
+    page = auth.client.get("/dashboard").get_data(as_text=True)
+    assert _counts(auth)["Supervision due"] == SHOWN + 5  # the world's two mentors and the new ones
+    assert f"Showing the first {SHOWN} of {SHOWN + 5}." in page

@@ -48,9 +48,15 @@ def section(order: int):
     return register
 
 
+SHOWN = 20  # items listed per section; the heading always gives the full count
+
+
 def build(coordinator: User, today: date) -> list[Section]:
-    """Every section for a coordinator's programme."""
-    return [fn(coordinator, today) for _, fn in SECTIONS]
+    """Every section for a coordinator's programme, each listing its first SHOWN items."""
+    sections = [fn(coordinator, today) for _, fn in SECTIONS]
+    for s in sections:
+        s.total, s.items = s.count, s.items[:SHOWN]
+    return sections
 
 
 def _active_matches(coordinator: User) -> sa.Select:

@@ -8,7 +8,7 @@ from pwa.extensions import db
 from pwa.models import Family, Match, ReviewQueue, User, Visit, VisitReview
 from pwa.supervision.dashboard import Section, section
 
-LISTED = 50
+LISTED = 20  # the dashboard lists 20 a section
 
 
 def review_entry(coordinator: User, visit: Visit, comment: str | None) -> VisitReview:
