@@ -106,7 +106,8 @@ def test_transient_failures_are_retried_until_the_server_returns(app, canaries, 
         assert row.status is MailStatus.pending and row.attempts == attempt and row.last_error
         delay = (row.next_attempt_at - before).total_seconds()
         assert -0.1 <= delay <= min(20.0, 2.0 ** (attempt - 1)) + 1  # exponential, jittered, capped
-        assert deliver(app) == 0  # not due again before its time
+        if (row.next_attempt_at - clock.now()).total_seconds() > 0.5:  # full jitter may pick ~0 s
+            assert deliver(app) == 0  # not due again before its time
         clock.advance(delay + 0.01)
     assert not mail_to.messages
     mail_to.start() if mode == "closed" else setattr(mail_to, "mode", "accept")

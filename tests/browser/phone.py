@@ -43,7 +43,7 @@ def controlled(page) -> None:
     eventually(check)
 
 
-def eventually(check, timeout: float = 10.0, every: float = 0.1):
+def eventually(check, timeout: float = 20.0, every: float = 0.1):
     """Poll `check` until it returns something truthy; return that, or fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:

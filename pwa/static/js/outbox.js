@@ -73,6 +73,11 @@ async function drain(force) {
   if (!waiting.length) return 0;
   const session = await signedIn();
   if (!session) return waiting.length;
+  // A new sign-in resumes the queue at once: back-off from before it no longer applies.
+  if ((await get("meta", "user")) !== session.user) {
+    await put("meta", session.user, "user");
+    force = true;
+  }
   const now = Date.now();
   let mine = waiting.filter((i) => i.author === session.user && (force || i.next <= now));
   while (mine.length) {
