@@ -1,37 +1,30 @@
-"""Queueing email in the outbox (same transaction as the work) and sending what is due."""
+"""Queueing email in the outbox, in the same transaction as the work that causes it."""
 import uuid
+from urllib.parse import urlsplit
 
 from flask import current_app
 
 from pwa import wake
 from pwa.extensions import db
-from pwa.models import MailKind, OutboxMessage
+from pwa.models import MailKind, OutboxMessage, User
+
+
+def queue_email(kind: MailKind, to: str, subject: str, text: str) -> OutboxMessage:
+    """Queue an email to a fixed address; the worker is woken as soon as the work commits."""
+    domain = urlsplit(current_app.config["BASE_URL"]).hostname or "bridge"
+    msg = OutboxMessage(kind=kind, to_address=to, subject=subject, body_text=text,
+                        message_id=f"<{kind.name}-{uuid.uuid4()}@{domain}>")
+    db.session.add(msg)
+    db.session.flush()
+    wake.after_commit(db.session, current_app.config)
+    return msg
 
 
 def queue_account_email(to: str, subject: str, text: str) -> OutboxMessage:
-    """Queue an account email (invitation, reset) to a fixed address."""
-    msg = OutboxMessage(kind=MailKind.account, to_address=to, subject=subject, body_text=text,
-                        message_id=f"<account-{uuid.uuid4()}@{_domain()}>")
-    db.session.add(msg)
-    db.session.flush()
-    wake.after_commit(db.session, current_app.config)  # sent as soon as the work commits
-    return msg
+    """Queue an account email (invitation, reset)."""
+    return queue_email(MailKind.account, to, subject, text)
 
 
 def queue_notice(user_id, subject: str, text: str) -> OutboxMessage:
     """Queue a short notice (no case content) to a person."""
-    from pwa.models import User
-
-    user = db.session.get(User, user_id)
-    msg = OutboxMessage(kind=MailKind.notice, to_address=user.email, subject=subject, body_text=text,
-                        message_id=f"<notice-{uuid.uuid4()}@{_domain()}>")
-    db.session.add(msg)
-    db.session.flush()
-    wake.after_commit(db.session, current_app.config)  # sent as soon as the work commits
-    return msg
-
-
-def _domain() -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(current_app.config["BASE_URL"]).hostname or "bridge"
+    return queue_email(MailKind.notice, db.session.get(User, user_id).email, subject, text)

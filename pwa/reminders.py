@@ -5,16 +5,15 @@
 A row in reminders_sent with a unique key makes each go at most once, even with
 several workers: one digest per person per day (and weekly), one reminder per planned contact.
 """
-import uuid
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from pwa import clock, wake, worker
+from pwa import clock, mailer, worker
 from pwa.extensions import db
-from pwa.models import Family, MailKind, Match, OutboxMessage, ReminderSent, Role, User, Visit
+from pwa.models import Family, MailKind, Match, ReminderSent, Role, User, Visit
 from pwa.templating import local
 
 SEND_FROM_HOUR = 7  # local time: nobody gets a reminder in the night
@@ -30,13 +29,6 @@ def _claim(key: str, user: User, kind: str) -> bool:
     except IntegrityError:
         return False
     return True
-
-
-def _queue(user: User, kind: MailKind, subject: str, text: str) -> None:
-    domain = current_app.config["BASE_URL"].split("//")[-1].split("/")[0].split(":")[0] or "bridge"
-    db.session.add(OutboxMessage(kind=kind, to_address=user.email, subject=subject, body_text=text,
-                                 message_id=f"<{kind.name}-{uuid.uuid4()}@{domain}>"))
-    wake.after_commit(db.session, current_app.config)
 
 
 def _digest_due(user: User, today: date) -> bool:
@@ -65,7 +57,7 @@ def queue_digests(today: date) -> int:
         if not _digest_due(coordinator, today) or not _claim(f"digest:{coordinator.id}:{today}", coordinator, "digest"):
             continue
         counts = [(s.title, s.count) for s in dashboard.build(coordinator, today)]
-        _queue(coordinator, MailKind.digest, "Your weekly Bridge digest",
+        mailer.queue_email(MailKind.digest, coordinator.email, "Your weekly Bridge digest",
                digest_text(counts, f"{current_app.config['BASE_URL']}/dashboard"))
         queued += 1
     return queued
@@ -83,7 +75,7 @@ def queue_contact_reminders(today: date) -> int:
     for visit_id, reference, mentor in rows:
         if not _claim(f"contact:{visit_id}", mentor, "contact"):
             continue
-        _queue(mentor, MailKind.reminder, "Reminder: a contact you planned for today",
+        mailer.queue_email(MailKind.reminder, mentor.email, "Reminder: a contact you planned for today",
                f"At your last visit you planned a contact for today with family {reference}.\n\n"
                f"When you have been in touch, log it in Bridge (sign-in needed): {current_app.config['BASE_URL']}/\n\n"
                "You can switch these reminders off on your account page.\n")
