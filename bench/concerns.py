@@ -48,7 +48,7 @@ FORM = {"urgency": "urgent", "categories": ["neglect", "emotional"], "who_called
 
 def _smtp_server():
     sys.path.insert(0, str(ROOT))
-    from tests.smtp_server import SMTPTestServer
+    from tests.support.smtp_server import SMTPTestServer
 
     class TimedSMTPServer(SMTPTestServer):
         """The test SMTP server, noting when each message was accepted (just before its 250)."""

@@ -96,7 +96,7 @@ def print_slowest_statements(request: Callable[[], int], top: int = 5) -> None:
     """Run one request with SQL timing on, and print its slowest statements and rows returned."""
     from sqlalchemy import event
 
-    from pwa.extensions import db
+    from pwa.core.extensions import db
 
     timings: list[tuple[float, str]] = []
 
@@ -138,11 +138,11 @@ def report(stats: pstats.Stats, n: int, top: int) -> None:
 
 PHASES = {  # label -> (file ending, function name)
     "whole request (wsgi_app)": ("flask/app.py", "wsgi_app"),
-    "open session (server-side row)": ("pwa/sessions.py", "open_session"),
-    "load the signed-in user": ("pwa/requests.py", "load_user"),
+    "open session (server-side row)": ("pwa/core/sessions.py", "open_session"),
+    "load the signed-in user": ("pwa/core/requests.py", "load_user"),
     "render templates": ("flask/templating.py", "render_template"),
-    "commit (audit rows of reads)": ("pwa/requests.py", "finish_transaction"),
-    "save session": ("pwa/sessions.py", "save_session"),
+    "commit (audit rows of reads)": ("pwa/core/requests.py", "finish_transaction"),
+    "save session": ("pwa/core/sessions.py", "save_session"),
     "SQL: SQLAlchemy execute (all)": ("sqlalchemy/orm/session.py", "_execute_internal"),
     "SQL: sqlite3 cursor execute": ("~", "<method 'execute' of 'sqlite3.Cursor' objects>"),
     "open encrypted fields": ("pwa/models/base.py", "_open"),

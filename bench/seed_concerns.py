@@ -24,7 +24,7 @@ def available() -> bool:
 
 def seed(ctx: SeedContext) -> None:
     """Concerns spread over the active matches, oldest a year ago."""
-    from pwa import clock
+    from pwa.core import clock
     from pwa.models import ConcernCategory, Urgency
 
     active = [m for m in ctx.matches if m[3]]
@@ -41,7 +41,7 @@ def seed(ctx: SeedContext) -> None:
 
 
 def _concern(ctx, n, family_id, mentor, staff, raised, urgency, category, waiting) -> None:
-    from pwa import clock
+    from pwa.core import clock
     from pwa.models import Concern, ConcernCategoryMark, DebriefTask, Urgency
 
     social_worker, coordinator = staff

@@ -35,7 +35,7 @@ def seed(ctx: SeedContext) -> None:
 
 def seed_goals(ctx: SeedContext) -> dict:
     """Two agreed, active goals per matched family; returns family id -> goal ids."""
-    from pwa import clock
+    from pwa.core import clock
     from pwa.models import Goal, GoalStatus
 
     sw_of = {f: sw for f, p, sw, stage in ctx.families}
@@ -62,7 +62,7 @@ def _shares(ctx: SeedContext, busy_match) -> dict:
 def seed_visits(ctx: SeedContext, goals: dict) -> None:
     """The diary entries, each naming a child seen (some spoken to); every other one a goal worked on."""
     import pwa.models as models
-    from pwa import clock
+    from pwa.core import clock
 
     busy_match, busy_family = measured_match(ctx)
     shares = _shares(ctx, busy_match)

@@ -34,7 +34,7 @@ def form_path(fixtures: dict) -> str:
 
 def body_fields(target) -> list[tuple[str, str]]:
     """A valid visit, from the form page: yesterday 15:00, an hour, the first child seen, the first goal moved."""
-    from pwa import clock
+    from pwa.core import clock
 
     page = target.server.get(target.path, target.token)
     if page.status != 200:

@@ -22,7 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_secrets(app: Flask) -> None:
     """Load the data keys, and in development make a secret key if none is set."""
     from pwa.crypto import runtime
-    from pwa.keyfiles import development_secret_key
+    from pwa.core.keyfiles import development_secret_key
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
@@ -31,8 +31,8 @@ def register_secrets(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions, the session store and the request hooks."""
-    from pwa import audit, database, requests, security, sessions
-    from pwa.extensions import csrf, db, login_manager, migrate
+    from pwa.core import audit, database, requests, security, sessions
+    from pwa.core.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -74,13 +74,13 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     """Answer errors as HTML or JSON."""
-    from pwa import errors
+    from pwa.core import errors
 
     errors.register(app)
 
 
 def register_commands(app: Flask) -> None:
     """The flask CLI commands."""
-    from pwa import cli
+    from pwa.cli import commands as cli
 
     cli.register(app)

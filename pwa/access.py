@@ -17,8 +17,8 @@ from sqlalchemy.orm import defer, selectinload
 from flask import abort
 from flask_login import current_user, login_required
 
-from pwa import audit
-from pwa.extensions import db
+from pwa.core import audit
+from pwa.core.extensions import db
 from pwa.models import Family, Match, Programme, Role, User
 from pwa.models import Goal, OutcomeReading, Visit, VisitGoal  # diary, goals, outcome readings
 from pwa.models import GoalStatus  # the offline snapshot's active goals

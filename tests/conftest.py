@@ -6,11 +6,14 @@ from datetime import date, timedelta
 import pytest
 
 
-from pwa import clock, create_app, config
-from pwa.extensions import db
+from pwa.core import clock
+from pwa import create_app, config
+from pwa.core.extensions import db
 from pwa.models import ConsentMethod, Family, Match, PlanType, Programme, Role, User
 from pwa.models.base import Base
-from tests.smtp_fixture import smtp_server  # noqa: F401  (a real SMTP server on loopback)
+
+# Fixture modules: a real SMTP server on loopback, the concern world's canaries and mail.
+pytest_plugins = ["tests.support.smtp_fixture", "tests.support.concern_fixtures"]
 
 PASSWORD = "correct horse battery staple"
 
@@ -19,7 +22,7 @@ PASSWORD = "correct horse battery staple"
 def database_url(tmp_path_factory):
     """SQLite in a temp folder, or a PostgreSQL cluster started for this run."""
     if os.environ.get("BRIDGE_TEST_DATABASE") == "postgresql":
-        from tests.pgcluster import PostgresCluster
+        from tests.support.pgcluster import PostgresCluster
 
         cluster = PostgresCluster()
         yield cluster.start()

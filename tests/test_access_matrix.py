@@ -1,7 +1,7 @@
 """Every route × every role × (own object, another mentor's, another programme's)."""
 import pytest
 
-from tests.access_rules import ROLES, RULES
+from tests.support.access_rules import ROLES, RULES
 
 RELATIONS = ("own", "others", "far")
 DENIED = {401, 403, 404}

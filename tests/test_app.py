@@ -1,8 +1,8 @@
 """The application shell: health, error pages as HTML or JSON, demo data."""
 import sqlalchemy as sa
 
-from pwa.demo import DEMO_PASSWORD, PEOPLE
-from pwa.extensions import db
+from pwa.cli.demo import DEMO_PASSWORD, PEOPLE
+from pwa.core.extensions import db
 
 
 def test_healthz_answers_503_when_the_database_does_not(app, client, monkeypatch):

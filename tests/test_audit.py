@@ -1,8 +1,8 @@
 """The audit trail: reads and writes recorded in the same transaction, chained, verifiable."""
 import sqlalchemy as sa
 
-from pwa import audit
-from pwa.extensions import db
+from pwa.core import audit
+from pwa.core.extensions import db
 from pwa.models import AuditEvent
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from pwa import clock
-from pwa.extensions import db
+from pwa.core import clock
+from pwa.core.extensions import db
 from pwa.models import Role, User, WebSession
-from pwa.worker import deliver_due
+from pwa.outbox.worker import deliver_due
 from tests.conftest import PASSWORD, csrf_from
 
 

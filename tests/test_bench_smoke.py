@@ -11,7 +11,7 @@ from bench import scenarios, visit_post
 from bench.scenarios import Target
 from bench.profile import InProcess
 from bench.seed import SIZES, seed
-from pwa.extensions import db
+from pwa.core.extensions import db
 
 TINY = SIZES["tiny"]
 

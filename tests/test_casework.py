@@ -2,8 +2,8 @@
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
 
-from pwa import clock
-from pwa.extensions import db
+from pwa.core import clock
+from pwa.core.extensions import db
 from pwa.models import Goal, GoalStatus, MatchReview, Visit, VisitKind
 
 

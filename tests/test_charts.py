@@ -1,4 +1,4 @@
-"""Tests for pwa.charts: well-formed, accessible, CSP-safe SVG with escaped labels."""
+"""Tests for pwa.web.charts: well-formed, accessible, CSP-safe SVG with escaped labels."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from pwa import charts
+from pwa.web import charts
 
 NS = "{http://www.w3.org/2000/svg}"
 AREAS = ["Confidence", "Routines & boundaries", "Health", "School engagement", "Home"]

@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from pwa import clock
-from pwa.extensions import db
+from pwa.core import clock
+from pwa.core.extensions import db
 from pwa.models import Concern, ConcernAddendum, MailKind, MailStatus, OutboxMessage, Role, User
-from tests.concern_fixtures import canaries, deliver, escalate, mail_to, parsed, text_of  # noqa: F401
-from tests.concern_world import CANARY_ACTIONS, CANARY_SEEN, CANARY_WORDS, add_to_concern, raise_concern
+from tests.support.concern_world import CANARY_ACTIONS, CANARY_SEEN, CANARY_WORDS, add_to_concern, raise_concern
+from tests.support.concern_fixtures import deliver, escalate, parsed, text_of
 
 
 def _outbox(app) -> list[OutboxMessage]:

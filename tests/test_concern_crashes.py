@@ -11,11 +11,11 @@ from collections import defaultdict
 import pytest
 import sqlalchemy as sa
 
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import Concern, MailStatus, OutboxMessage
-from tests.concern_fixtures import canaries, parsed  # noqa: F401  (fixture)
-from tests.concern_processes import Browser, WatchedSMTPServer, free_port, start_web, start_worker
-from tests.concern_world import concern_form_data, raise_concern
+from tests.support.concern_processes import Browser, WatchedSMTPServer, free_port, start_web, start_worker
+from tests.support.concern_fixtures import parsed
+from tests.support.concern_world import concern_form_data, raise_concern
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.slow

@@ -4,9 +4,8 @@ import time
 
 import pytest
 
-from tests.concern_fixtures import canaries  # noqa: F401  (fixture)
-from tests.concern_processes import free_port, start_worker
-from tests.concern_world import concern_form_data
+from tests.support.concern_processes import free_port, start_worker
+from tests.support.concern_world import concern_form_data
 
 pytestmark = pytest.mark.slow
 
@@ -60,10 +59,10 @@ def test_the_running_worker_escalates_an_overdue_concern(app, canaries, smtp_ser
     """The worker's own escalation check (every few seconds) finds an overdue concern and sends at once."""
     from datetime import timedelta
 
-    from pwa import clock
-    from pwa.extensions import db
+    from pwa.core import clock
+    from pwa.core.extensions import db
     from pwa.models import Concern
-    from tests.concern_world import raise_concern
+    from tests.support.concern_world import raise_concern
 
     concern = raise_concern(app, canaries.mentor, canaries.family, urgency="immediate")
     with app.app_context():
@@ -80,7 +79,7 @@ def test_the_running_worker_escalates_an_overdue_concern(app, canaries, smtp_ser
 def test_three_worker_processes_send_each_alert_exactly_once(app, canaries, smtp_server, tmp_path):
     from collections import Counter
 
-    from tests.concern_world import raise_concern
+    from tests.support.concern_world import raise_concern
 
     port = free_port()
     workers = [start_worker(app, smtp_server.url, tmp_path, BRIDGE_WORKER_WAKE_PORT=port) for _ in range(3)]

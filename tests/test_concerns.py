@@ -5,13 +5,13 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from pwa import templating
-from pwa.extensions import db
+from pwa.web import templating
+from pwa.core.extensions import db
 from pwa.models import (AuditEvent, Concern, ConcernAddendum, DebriefTask, MailKind, MailStatus, OutboxMessage,
                         Urgency)
 from pwa.models.concern import AppendOnlyViolation
-from tests.concern_fixtures import canaries, deliver, mail_to  # noqa: F401  (fixtures)
-from tests.concern_world import CANARY_SEEN, CANARY_WORDS, add_to_concern, concern_form_data, raise_concern
+from tests.support.concern_world import CANARY_SEEN, CANARY_WORDS, add_to_concern, concern_form_data, raise_concern
+from tests.support.concern_fixtures import deliver
 
 
 def _new(c) -> str:
@@ -169,7 +169,7 @@ def test_there_is_no_way_to_edit_or_delete_a_concern_over_http(app, canaries, au
 
 def test_key_rotation_may_re_encrypt_a_concern(app, canaries, runner):
     concern = raise_concern(app, canaries.mentor, canaries.family)
-    from pwa import rotation
+    from pwa.crypto import rotation
 
     with app.app_context():
         assert rotation.reencrypt_all() > 0
@@ -313,7 +313,7 @@ def test_concerns_and_addenda_appear_in_the_family_chronology(app, canaries, aut
 
 
 def test_chronology_date_filter_includes_a_concern_by_its_day(app, canaries, auth):
-    from pwa import clock
+    from pwa.core import clock
 
     concern = raise_concern(app, canaries.mentor, canaries.family)
     today = templating.local(clock.now()).date()

@@ -9,10 +9,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from pwa import clock
-from pwa.extensions import db
+from pwa.core import clock
+from pwa.core.extensions import db
 from pwa.models import AuditEvent, EndingReason, Family, Match, Role, User, Visit
-from tests.diary_helpers import add_goal, log_visit, make_entries, open_visit_form, visit_data
+from tests.support.diary_helpers import add_goal, log_visit, make_entries, open_visit_form, visit_data
 
 
 def _visits(app) -> list[Visit]:

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from pwa.crypto import DecryptError, runtime
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import Family, User
 
 

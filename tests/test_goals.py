@@ -3,10 +3,10 @@ import uuid
 
 import sqlalchemy as sa
 
-from pwa import clock
-from pwa.extensions import db
+from pwa.core import clock
+from pwa.core.extensions import db
 from pwa.models import Goal, GoalStatus
-from tests.diary_helpers import add_goal, log_visit, open_visit_form, visit_data
+from tests.support.diary_helpers import add_goal, log_visit, open_visit_form, visit_data
 
 
 def _goal(app, goal_id) -> Goal:
@@ -135,7 +135,7 @@ def test_a_proposal_not_yet_agreed_can_only_be_dropped(world, auth, client, app)
 
 
 def test_the_social_worker_hears_when_a_goal_is_achieved(world, auth, client, app, smtp_server):
-    from pwa import worker
+    from pwa.outbox import worker
 
     goal_id = add_goal(app, world.family, world.coordinator)
     auth.login(world.coordinator)

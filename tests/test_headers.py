@@ -1,7 +1,7 @@
 """Security headers on every route; no-store on every page with case data."""
-from pwa.security import SHELL_ENDPOINTS
+from pwa.core.security import SHELL_ENDPOINTS
 from tests.conftest import Auth
-from tests.access_rules import RULES
+from tests.support.access_rules import RULES
 
 
 def _fetch(auth, world, rule):

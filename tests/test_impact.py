@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import (AuditEvent, Concern, EndingReason, Goal, GoalStatus, Match, OutcomeArea, OutcomeFramework,
                         OutcomeReading, OutcomeScore, ReadingOccasion, Urgency, Visit, VisitKind, VisitReview)
 from pwa.reports.csv_export import neutralise, to_csv

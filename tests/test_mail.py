@@ -1,4 +1,4 @@
-"""pwa.mail against a real (fault-injecting) SMTP server."""
+"""pwa.outbox.mail against a real (fault-injecting) SMTP server."""
 from __future__ import annotations
 
 import logging
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pwa.mail import (
+from pwa.outbox.mail import (
     Email,
     PermanentMailError,
     TransientMailError,
@@ -17,8 +17,7 @@ from pwa.mail import (
     deliver,
     parse_smtp_url,
 )
-from tests.smtp_fixture import smtp_server  # noqa: F401  (fixture)
-from tests.smtp_server import SMTPTestServer
+from tests.support.smtp_server import SMTPTestServer
 
 SENDER = "Bridge <bridge@example.org>"
 BODY = "Visit note flagged for Zoë: please review today."

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from pwa import clock
+from pwa.core import clock
 from pwa.crypto import sealing
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import AuditEvent, Concern, Goal, GoalStatus, OutboxMessage, Visit
-from tests.offline_sealing import concern_fields, seal, send, visit_fields
+from tests.support.offline_sealing import concern_fields, seal, send, visit_fields
 
 
 @pytest.fixture
@@ -200,7 +200,7 @@ def test_a_development_sealing_key_file_is_generated_owner_only(tmp_path):
 
 
 def test_sent_concerns_report_email_and_acknowledgement(app, world, auth, mentor, smtp_server):
-    from pwa import worker
+    from pwa.outbox import worker
     from pwa.concerns import services
 
     item = seal(app, mentor, "concern", world.family.id, concern_fields())

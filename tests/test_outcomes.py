@@ -5,8 +5,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from pwa import clock
-from pwa.extensions import db
+from pwa.core import clock
+from pwa.core.extensions import db
 from pwa.models import OutcomeFramework, OutcomeReading, Programme
 from pwa.outcomes import services
 

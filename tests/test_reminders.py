@@ -4,10 +4,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from pwa import clock, reminders, worker
-from pwa.extensions import db
+from pwa.core import clock
+from pwa.supervision import reminders
+from pwa.outbox import worker
+from pwa.core.extensions import db
 from pwa.models import Match, MailKind, OutboxMessage, User, Visit, VisitKind
-from pwa.templating import local
+from pwa.web.templating import local
 
 
 def _set_local_time(hour: int, days_ahead: int = 0) -> None:

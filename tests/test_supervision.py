@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from pwa import clock
-from pwa.extensions import db
+from pwa.core import clock
+from pwa.core.extensions import db
 from pwa.models import Match, Role, User
 
 
@@ -98,7 +98,7 @@ def test_dashboard_query_count_is_constant(world, auth, app, make_user, make_fam
 
 
 def test_coordinator_reviews_an_entry_and_the_mentor_sees_the_comment(world, auth, app):
-    from tests.access_rules import entry
+    from tests.support.access_rules import entry
 
     world.app = app
     visit = entry(world, "own")

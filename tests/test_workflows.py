@@ -1,8 +1,8 @@
 """Referral, consent, readiness, matching, reviews, extensions and endings, as people use them."""
 from datetime import timedelta
 
-from pwa import clock
-from pwa.dates import add_months
+from pwa.core import clock
+from pwa.core.dates import add_months
 from pwa.models import Role
 
 

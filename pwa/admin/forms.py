@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, EmailField, IntegerField, SelectField, StringField, SubmitField, TelField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
-from pwa.forms import enum_choices
+from pwa.web.forms import enum_choices
 from pwa.models import Role
 
 

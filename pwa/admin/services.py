@@ -1,9 +1,9 @@
 """Programmes and accounts. Flush only."""
 import sqlalchemy as sa
 
-from pwa import audit
+from pwa.core import audit
 from pwa.auth.services import send_link
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import Programme, Role, TokenPurpose, User
 
 

@@ -2,13 +2,13 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from pwa.forms import choices, enum_choices
+from pwa.web.forms import choices, enum_choices
 from pwa import access
 from pwa.access import roles_required
 from pwa.admin import services
 from pwa.admin.forms import InviteForm, ProgrammeForm
 from pwa.auth import services as accounts
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import Role, TokenPurpose
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

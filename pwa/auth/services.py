@@ -5,12 +5,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from pwa import audit, clock, mailer
+from pwa.core import audit, clock
+from pwa.outbox import mailer
 from pwa.auth.passwords import check_password, hash_password, needs_rehash
 from pwa.crypto import token_digest
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import AccountToken, LoginThrottle, TokenPurpose, User
-from pwa.sessions import end_all_sessions
+from pwa.core.sessions import end_all_sessions
 
 INVITE_DAYS = 7
 RESET_HOURS = 2

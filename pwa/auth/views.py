@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from pwa.auth import services
 from pwa.auth.forms import ChangePasswordForm, LoginForm, PreferencesForm, ResetRequestForm, SetPasswordForm
 from pwa.auth.passwords import check_password
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import TokenPurpose, User
 
 bp = Blueprint("auth", __name__)

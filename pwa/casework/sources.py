@@ -7,10 +7,12 @@ from datetime import date, datetime, time
 
 import sqlalchemy as sa
 
-from pwa import access, audit, chronology
-from pwa.extensions import db
+from pwa import access
+from pwa.core import audit
+from pwa.casework import chronology
+from pwa.core.extensions import db
 from pwa.models import Family, Match, MatchExtension, MatchReview, Role, User
-from pwa.templating import ZONE
+from pwa.web.templating import ZONE
 
 
 def on_day(day: date) -> datetime:

@@ -5,10 +5,12 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from pwa import access, chronology, clock
+from pwa import access
+from pwa.casework import chronology
+from pwa.core import clock
 from pwa.access import roles_required
 from pwa.casework import sources  # noqa: F401  (registers the chronology sources)
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import Goal, GoalStatus, Role
 
 bp = Blueprint("casework", __name__)

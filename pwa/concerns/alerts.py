@@ -15,8 +15,10 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import current_app
 
-from pwa import clock, templating, wake, worker
-from pwa.extensions import db
+from pwa.core import clock
+from pwa.web import templating
+from pwa.outbox import wake, worker
+from pwa.core.extensions import db
 from pwa.models import (Concern, ConcernAddendum, Family, MailKind, OutboxMessage, Programme, Role, Urgency,
                         User)
 

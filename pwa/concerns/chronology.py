@@ -1,9 +1,10 @@
 """Concerns and their addenda in a family's chronology, beside the visits (a mentor: only their own)."""
 from datetime import date, datetime, time, timedelta
 
-from pwa import access, chronology
+from pwa import access
+from pwa.casework import chronology
 from pwa.models import Family, User
-from pwa.templating import ZONE
+from pwa.web.templating import ZONE
 
 TEMPLATE = "concerns/_chronology_item.html"
 

@@ -1,7 +1,8 @@
 """The coordinator dashboard's concern sections: unacknowledged, undelivered, debriefs to do."""
 from datetime import date
 
-from pwa import access, clock
+from pwa import access
+from pwa.core import clock
 from pwa.concerns.status import minutes_between
 from pwa.models import User
 from pwa.supervision.dashboard import Section, section

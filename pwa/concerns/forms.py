@@ -9,8 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField, TimeField, widgets
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from pwa import templating
-from pwa.forms import enum_choices
+from pwa.web import templating
+from pwa.web.forms import enum_choices
 from pwa.models import ConcernCategory, Urgency
 
 

@@ -7,11 +7,12 @@ so they commit together or not at all.
 """
 import uuid
 
-from pwa import audit, clock, idempotency, wake
+from pwa.core import audit, clock, idempotency
+from pwa.outbox import wake
 from pwa.concerns import alerts
 from pwa.concerns.forms import AddendumForm, ConcernForm
-from pwa.extensions import db
-from pwa.idempotency import IdempotencyConflict
+from pwa.core.extensions import db
+from pwa.core.idempotency import IdempotencyConflict
 from pwa.models import (Concern, ConcernAddendum, ConcernCategory, ConcernCategoryMark, DebriefTask, Family,
                         MailStatus, OutboxMessage, Programme, Urgency, User)
 

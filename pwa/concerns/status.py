@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from pwa.concerns.alerts import ALERT_RULE
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import MailStatus, OutboxMessage
 
 

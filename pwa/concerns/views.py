@@ -4,14 +4,15 @@ import uuid
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from pwa import access, clock
+from pwa import access
+from pwa.core import clock
 from pwa.access import roles_required
 from pwa.concerns import alerts, chronology, dashboard, services, status  # noqa: F401  (registering sources and sections)
 from pwa.concerns.forms import (AcknowledgeForm, ActionTakenForm, AddendumForm, ConcernForm, DebriefForm,
                                 UrgencyForm)
-from pwa.errors import wants_json
-from pwa.extensions import db
-from pwa.idempotency import IdempotencyConflict
+from pwa.core.errors import wants_json
+from pwa.core.extensions import db
+from pwa.core.idempotency import IdempotencyConflict
 from pwa.models import Role, Urgency
 
 bp = Blueprint("concerns", __name__)

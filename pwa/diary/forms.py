@@ -14,10 +14,10 @@ from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, For
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from pwa import clock
-from pwa.forms import choices, enum_choices
+from pwa.core import clock
+from pwa.web.forms import choices, enum_choices
 from pwa.models import ProgressMark, VisitKind
-from pwa.templating import local
+from pwa.web.templating import local
 
 NOT_WORKED_ON = "none"
 

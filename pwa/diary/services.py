@@ -6,12 +6,12 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from pwa import audit, clock, idempotency
-from pwa.extensions import db
-from pwa.idempotency import IdempotencyConflict
+from pwa.core import audit, clock, idempotency
+from pwa.core.extensions import db
+from pwa.core.idempotency import IdempotencyConflict
 from pwa.models import (Family, Goal, GoalStatus, Match, ProgressMark, User, Visit, VisitChild, VisitGoal,
                         VisitKind)
-from pwa.templating import ZONE
+from pwa.web.templating import ZONE
 
 __all__ = ["AlreadyCorrected", "IdempotencyConflict", "VisitInvalid", "record_visit", "submit_visit"]
 

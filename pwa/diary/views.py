@@ -5,14 +5,16 @@ from decimal import Decimal
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from pwa import access, chronology, clock, idempotency
+from pwa import access
+from pwa.casework import chronology
+from pwa.core import clock, idempotency
 from pwa.access import roles_required
 from pwa.diary import services
 from pwa.diary.forms import CorrectionForm, VisitForm, local_today
-from pwa.errors import wants_json
-from pwa.extensions import db
+from pwa.core.errors import wants_json
+from pwa.core.extensions import db
 from pwa.models import Role
-from pwa.templating import local
+from pwa.web.templating import local
 
 bp = Blueprint("diary", __name__)
 

@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from pwa.forms import enum_choices
-from pwa import clock
+from pwa.web.forms import enum_choices
+from pwa.core import clock
 from pwa.models import ConsentMethod, PlanType
 
 

@@ -2,8 +2,8 @@
 import re
 from datetime import date
 
-from pwa import audit, clock
-from pwa.extensions import db
+from pwa.core import audit, clock
+from pwa.core.extensions import db
 from pwa.models import Child, ConsentMethod, Family, PlanType, Stage, User
 
 _CHILD_LINE = re.compile(r"^\s*(?P<name>.+?)\s+(?P<dob>\d{4}-\d{2}-\d{2})?\s*$")

@@ -3,10 +3,12 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from pwa import access, chronology, clock
-from pwa.forms import choices
+from pwa import access
+from pwa.casework import chronology
+from pwa.core import clock
+from pwa.web.forms import choices
 from pwa.access import roles_required
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.families import services
 from pwa.families.forms import ChildForm, ConsentForm, ReassignForm, ReferralForm
 from pwa.models import ConsentMethod, PlanType, Role

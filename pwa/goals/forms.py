@@ -4,7 +4,7 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from pwa.diary.forms import not_in_future
-from pwa.forms import choices, enum_choices
+from pwa.web.forms import choices, enum_choices
 from pwa.models import GoalStatus
 from pwa.models.goal import CLOSED_STATUSES
 

@@ -4,8 +4,9 @@ from datetime import date
 
 from flask import current_app
 
-from pwa import audit, clock, mailer
-from pwa.extensions import db
+from pwa.core import audit, clock
+from pwa.outbox import mailer
+from pwa.core.extensions import db
 from pwa.models import Family, Goal, GoalStatus, Role, User
 
 STAFF = (Role.coordinator, Role.social_worker)

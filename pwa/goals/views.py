@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from pwa import access
 from pwa.access import roles_required
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.goals import services
 from pwa.goals.forms import CloseGoalForm, FamilyAgreementForm, GoalForm
 from pwa.models import GoalStatus, Role

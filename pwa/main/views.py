@@ -3,7 +3,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, jsonify, redirect, url_for
 from flask_login import current_user, login_required
 
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import Role
 
 bp = Blueprint("main", __name__)

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from pwa.forms import enum_choices
+from pwa.web.forms import enum_choices
 from pwa.families.forms import not_in_future
 from pwa.models import EndingReason
 

@@ -3,9 +3,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from pwa import audit, clock
-from pwa.dates import add_months
-from pwa.extensions import db
+from pwa.core import audit, clock
+from pwa.core.dates import add_months
+from pwa.core.extensions import db
 from pwa.models import EndingReason, Family, Match, MatchExtension, MatchReview, Role, Stage, User
 
 DEFAULT_MONTHS = 6

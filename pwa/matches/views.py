@@ -2,10 +2,11 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from pwa.forms import choices
-from pwa import access, clock
+from pwa.web.forms import choices
+from pwa import access
+from pwa.core import clock
 from pwa.access import roles_required
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.matches import services
 from pwa.matches.forms import EndForm, ExtendForm, MatchForm, ReadinessForm, ReviewForm
 from pwa.models import EndingReason, Role

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, attributes, mapped_column, relationship
 
-from pwa import clock
+from pwa.core import clock
 from pwa.models.base import Base, UUIDKey, associated_data
 from pwa.models.family import Family
 from pwa.models.types import EncryptedText, Sealed, UTCDateTime

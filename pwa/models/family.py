@@ -6,7 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pwa import clock
+from pwa.core import clock
 from pwa.models.base import Base, UUIDKey
 from pwa.models.enums import ConsentMethod, PlanType, Stage
 from pwa.models.types import EncryptedText, UTCDateTime

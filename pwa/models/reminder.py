@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pwa import clock
+from pwa.core import clock
 from pwa.models.base import Base, UUIDKey
 from pwa.models.types import UTCDateTime
 

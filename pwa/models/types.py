@@ -15,7 +15,7 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime: use pwa.clock.now()")
+            raise ValueError("naive datetime: use pwa.core.clock.now()")
         return value.astimezone(timezone.utc).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pwa import clock
-from pwa.dates import add_months
+from pwa.core import clock
+from pwa.core.dates import add_months
 from pwa.models.base import Base, UUIDKey
 from pwa.models.enums import Role
 from pwa.models.programme import Programme

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pwa import clock
+from pwa.core import clock
 from pwa.models.base import Base, UUIDKey
 from pwa.models.types import EncryptedText, UTCDateTime
 from pwa.models.user import User

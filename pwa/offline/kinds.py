@@ -10,7 +10,8 @@ from typing import Callable
 from flask import url_for
 from werkzeug.datastructures import MultiDict
 
-from pwa import access, templating
+from pwa import access
+from pwa.web import templating
 from pwa.models import Family, Role, User
 
 

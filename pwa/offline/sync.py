@@ -26,7 +26,7 @@ from werkzeug.exceptions import HTTPException
 from pwa import access
 from pwa.crypto.hpke import SealedOpenError
 from pwa.crypto.sealing import KEY_ID, SealingKeys
-from pwa.idempotency import IdempotencyConflict
+from pwa.core.idempotency import IdempotencyConflict
 from pwa.models import User
 from pwa.offline.kinds import KINDS, Invalid, Stored
 

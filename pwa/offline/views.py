@@ -6,10 +6,11 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from pwa import access, clock, security
+from pwa import access
+from pwa.core import clock, security
 from pwa.access import roles_required
 from pwa.crypto import sealing
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import Role
 from pwa.offline import assets, commands, shell, sync
 from pwa.offline.kinds import SYNC_ROLES

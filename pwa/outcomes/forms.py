@@ -4,7 +4,7 @@ from wtforms import DateField, HiddenField, IntegerField, RadioField, TextAreaFi
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from pwa.diary.forms import not_in_future
-from pwa.forms import enum_choices
+from pwa.web.forms import enum_choices
 from pwa.models import ReadingOccasion
 
 PERSPECTIVES = (("family", "Family"), ("mentor", "Mentor"))

@@ -1,8 +1,8 @@
 """The journey of change: a radar of first against latest, a line per area, and the table beneath."""
 from dataclasses import dataclass
 
-from pwa import charts
-from pwa.templating import day
+from pwa.web import charts
+from pwa.web.templating import day
 
 PERSPECTIVES = {"family": "The family's view", "mentor": "The mentor's view"}
 

@@ -4,8 +4,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from pwa import audit
-from pwa.extensions import db
+from pwa.core import audit
+from pwa.core.extensions import db
 from pwa.models import (Family, OutcomeArea, OutcomeFramework, OutcomeReading, OutcomeScore, Programme,
                         ReadingOccasion, User)
 from pwa.outcomes import loader

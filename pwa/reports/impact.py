@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import (Concern, EndingReason, Family, Goal, GoalStatus, Match, MatchExtension, OutcomeArea,
                         OutcomeReading, OutcomeScore, Programme, Urgency, Visit, VisitReview)
 
@@ -128,7 +128,7 @@ def local_start(day: date):
     """Midnight at the start of a local day, as an aware datetime."""
     from datetime import datetime
 
-    from pwa.templating import ZONE
+    from pwa.web.templating import ZONE
 
     return datetime(day.year, day.month, day.day, tzinfo=ZONE)
 

@@ -4,9 +4,10 @@ from datetime import date, timedelta
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
-from pwa import audit, charts, clock
+from pwa.core import audit, clock
+from pwa.web import charts
 from pwa.access import roles_required
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import Role
 from pwa.reports import impact
 from pwa.reports.csv_export import to_csv

@@ -11,7 +11,7 @@ from typing import Callable
 import sqlalchemy as sa
 
 from pwa import access
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import Match, Role, SupervisionSession, User
 
 SOON_DAYS = 30

@@ -3,8 +3,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from pwa import access, audit
-from pwa.extensions import db
+from pwa import access
+from pwa.core import audit
+from pwa.core.extensions import db
 from pwa.models import Family, Match, ReviewQueue, User, Visit, VisitReview
 from pwa.supervision.dashboard import Section, section
 

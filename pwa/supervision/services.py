@@ -1,8 +1,8 @@
 """Supervision sessions. Flush only."""
 from datetime import date
 
-from pwa import audit
-from pwa.extensions import db
+from pwa.core import audit
+from pwa.core.extensions import db
 from pwa.models import SupervisionSession, User
 
 

@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.access_rules import ROLES, RULES
+from tests.support.access_rules import ROLES, RULES
 from tests.browser.phone import ready_for_offline, sign_in
 
 pytestmark = pytest.mark.browser

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from pwa import clock
-from pwa.extensions import db
+from pwa.core import clock
+from pwa.core.extensions import db
 from pwa.models import Concern, Visit
 from tests.browser.phone import (controlled, eventually, idb, lose_signal, outbox_counts, ready_for_offline,
                                  regain_signal, sign_in)
@@ -174,7 +174,7 @@ def test_a_visit_and_a_concern_made_offline_are_stored_after_reconnecting(app, g
     app.config["SMTP_URL"] = smtp_server.url
     try:
         with app.app_context():
-            from pwa import worker
+            from pwa.outbox import worker
             worker.deliver_due()
     finally:
         app.config["SMTP_URL"] = None

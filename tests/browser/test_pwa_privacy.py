@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from flask import abort
 
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import Visit
 from pwa.offline import sync
 from tests.browser.phone import eventually, idb, outbox_counts, sign_in

@@ -2,7 +2,7 @@
 
 Each process runs the real entry point (`python -m flask --app wsgi worker`,
 `gunicorn wsgi:app`) against the test database, key file and SMTP server.
-`BRIDGE_FAULT` (see pwa/faults.py) makes a process SIGKILL itself at a named point.
+`BRIDGE_FAULT` (see pwa/outbox/faults.py) makes a process SIGKILL itself at a named point.
 """
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.smtp_server import SMTPTestServer, _Handler, _SMTP
+from tests.support.smtp_server import SMTPTestServer, _Handler, _SMTP
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port(kind=socket.SOCK_STREAM) -> int:

@@ -3,7 +3,7 @@ import uuid
 
 from werkzeug.datastructures import MultiDict
 
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import Concern, Family, MailKind, MailStatus, OutboxMessage, User
 
 CANARY_SEEN = "CANARY-SEEN Zanzibar kitchen knife under the stairs"

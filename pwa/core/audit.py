@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from pwa import clock
+from pwa.core import clock
 from pwa.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64

@@ -13,7 +13,7 @@ Routes with no object use relation None: a role either may or may not.
 from dataclasses import dataclass, field
 from typing import Callable
 
-from tests.concern_world import concern_id, dead_letter_id, debrief_id
+from tests.support.concern_world import concern_id, dead_letter_id, debrief_id
 
 ALL = {"own", "others", "far"}
 OWN = {"own"}
@@ -54,8 +54,8 @@ def entry(w, rel):
     if rel not in cache:
         import uuid
 
-        from pwa import clock
-        from pwa.extensions import db
+        from pwa.core import clock
+        from pwa.core.extensions import db
         from pwa.models import Visit, VisitKind
 
         m = match(w, rel)
@@ -74,8 +74,8 @@ def goal_id(w, rel):
     """An active goal on the relation's family, made on first use."""
     cache = w.__dict__.setdefault("_goal_ids", {})
     if rel not in cache:
-        from pwa import clock
-        from pwa.extensions import db
+        from pwa.core import clock
+        from pwa.core.extensions import db
         from pwa.models import Goal, GoalStatus
 
         m = match(w, rel)

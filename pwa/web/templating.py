@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from pwa import clock
+from pwa.core import clock
 
 ZONE = ZoneInfo(os.environ.get("BRIDGE_TIMEZONE", "Europe/London"))
 

@@ -1,14 +1,14 @@
 """The outbox worker (`flask --app wsgi worker`): delivers mail, escalates, purges; safe as several processes.
 
-Delivery itself is pwa.delivery (claims, leases, SMTP, outcomes). This module is the
-loop: it sleeps until woken (pwa.wake: NOTIFY on PostgreSQL, a UDP datagram on
+Delivery itself is pwa.outbox.delivery (claims, leases, SMTP, outcomes). This module is the
+loop: it sleeps until woken (pwa.outbox.wake: NOTIFY on PostgreSQL, a UDP datagram on
 SQLite) or until the next message falls due, polling at least every second, so an
 alert whose wake-up was lost (the web process died after its commit) still goes
 within about a second. A second thread runs the periodic tasks registered in
 PERIODIC (escalations every 5 s, session purges, reminders), each of which must
 be safe to run in several workers at once.
 
-Timings (all overridable, see pwa.delivery.setting): a failed attempt is retried
+Timings (all overridable, see pwa.outbox.delivery.setting): a failed attempt is retried
 at most RETRY_CAP (20 s) later, an attempt gives up after SMTP_TIMEOUT (5 s) of
 silence and the worker looks at least every POLL (1 s), so mail goes out within
 20 + 5 + 1 < 30 s of the SMTP server returning. A crash between the server's 250
@@ -29,10 +29,10 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from pwa import delivery, faults, wake
-from pwa.delivery import (BATCH, ON_DEAD, RESOLVERS, Claim, claim_due, deliver_batch, deliver_due,  # noqa: F401
+from pwa.outbox import delivery, faults, wake
+from pwa.outbox.delivery import (BATCH, ON_DEAD, RESOLVERS, Claim, claim_due, deliver_batch, deliver_due,  # noqa: F401
                           patiently, record, send, setting)
-from pwa.extensions import db
+from pwa.core.extensions import db
 
 log = logging.getLogger("bridge.worker")
 CARRY_SECONDS = 0.1  # how long the last outcome of a batch may wait to share the next claim's commit
@@ -58,7 +58,7 @@ def run_periodic(force: bool = False) -> None:
             continue
         job.last = time.monotonic()
         try:
-            patiently(_run_task, job.task)  # mail it queues wakes the delivery loop (pwa.wake)
+            patiently(_run_task, job.task)  # mail it queues wakes the delivery loop (pwa.outbox.wake)
         except Exception:
             db.session.rollback()
             log.exception("periodic task %s failed; will run again", name)
@@ -139,7 +139,7 @@ def run(app: Flask, *, once: bool = False) -> None:
 
 
 def _purge_sessions() -> int:
-    from pwa import sessions
+    from pwa.core import sessions
 
     return sessions.purge_expired(current_app)
 

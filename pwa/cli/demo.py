@@ -6,16 +6,16 @@ import click
 from flask.cli import with_appcontext
 import sqlalchemy as sa
 
-from pwa import clock
+from pwa.core import clock
 from pwa.auth.passwords import hash_password
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.families import services as families
 from pwa.goals import services as goals
 from pwa.matches import services as matches
 from pwa.models import (ConsentMethod, EndingReason, PlanType, Programme, ProgressMark, ReadingOccasion, Role, User,
                         Visit, VisitChild, VisitGoal, VisitKind)
 from pwa.outcomes import services as outcomes
-from pwa.templating import ZONE
+from pwa.web.templating import ZONE
 
 DEMO_PASSWORD = "bridge-demo-password"
 PEOPLE = [

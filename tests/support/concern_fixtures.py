@@ -4,8 +4,8 @@ import email.policy
 
 import pytest
 
-from pwa import worker
-from pwa.extensions import db
+from pwa.outbox import worker
+from pwa.core.extensions import db
 from pwa.models import Role
 
 

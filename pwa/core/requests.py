@@ -4,9 +4,9 @@ import uuid
 from flask import Flask, current_app, g
 from flask_login import current_user
 
-from pwa import audit
-from pwa.database import query_count
-from pwa.extensions import db, login_manager
+from pwa.core import audit
+from pwa.core.database import query_count
+from pwa.core.extensions import db, login_manager
 from pwa.models import User
 
 
@@ -51,6 +51,6 @@ def register(app: Flask) -> None:
     login_manager.session_protection = None  # sessions live server-side and end on sign-out
     app.after_request(finish_transaction)
     app.jinja_env.globals["current_user"] = current_user
-    from pwa import templating
+    from pwa.web import templating
 
     templating.register(app)

@@ -4,8 +4,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from pwa import wake
-from pwa.extensions import db
+from pwa.outbox import wake
+from pwa.core.extensions import db
 from pwa.models import MailKind, OutboxMessage, User
 
 

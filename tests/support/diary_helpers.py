@@ -3,8 +3,8 @@ import re
 import uuid
 from datetime import timedelta
 
-from pwa import clock
-from pwa.extensions import db
+from pwa.core import clock
+from pwa.core.extensions import db
 
 
 def hidden(html: str, name: str) -> str:

@@ -2,7 +2,7 @@
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from pwa.extensions import db
+from pwa.core.extensions import db
 
 
 def wants_json() -> bool:

@@ -20,8 +20,8 @@ PATH, then /usr/lib/postgresql/*/bin (newest first).
 
 By hand:
 
-    python -m tests.pgcluster           # start, print the URL, wait for Ctrl-C
-    python -m tests.pgcluster --check   # start, connect, run a query, stop
+    python -m tests.support.pgcluster           # start, print the URL, wait for Ctrl-C
+    python -m tests.support.pgcluster --check   # start, connect, run a query, stop
 """
 
 from __future__ import annotations
@@ -351,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import signal
 
-    p = argparse.ArgumentParser(prog="python -m tests.pgcluster", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m tests.support.pgcluster", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--check", action="store_true",
                    help="start, connect, run a query, stop, and exit")

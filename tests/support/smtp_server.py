@@ -141,7 +141,7 @@ class SMTPTestServer:
     # --- control from the test thread -------------------------------------------------
     @property
     def url(self) -> str:
-        """smtp:// URL for pwa.mail.deliver."""
+        """smtp:// URL for pwa.outbox.mail.deliver."""
         return f"smtp://{self.host}:{self.port}"
 
     @property

@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from pwa import clock, mailer, worker
-from pwa.extensions import db
+from pwa.core import clock
+from pwa.outbox import mailer, worker
+from pwa.core.extensions import db
 from pwa.models import Family, MailKind, Match, ReminderSent, Role, User, Visit
-from pwa.templating import local
+from pwa.web.templating import local
 
 SEND_FROM_HOUR = 7  # local time: nobody gets a reminder in the night
 DIGEST_EVERY_DAYS = 7

@@ -18,7 +18,7 @@ def _sqlite_begin(conn) -> None:
     Under WAL a deferred transaction that later writes fails at once if another
     writer committed meanwhile, so any transaction that may write starts
     IMMEDIATE. A GET's only writes (its audit rows) are committed separately
-    at the end of the request, after its reads (see pwa.requests).
+    at the end of the request, after its reads (see pwa.core.requests).
     """
     read_only = has_request_context() and request.method in ("GET", "HEAD") and not g.get("writing")
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -3,12 +3,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from pwa.extensions import db
+from pwa.core.extensions import db
 
 
 def register(app: Flask) -> None:
     """Attach the commands."""
-    from pwa.demo import demo_data_command
+    from pwa.cli.demo import demo_data_command
 
     app.cli.add_command(demo_data_command)
     app.cli.add_command(create_admin)
@@ -48,7 +48,7 @@ def keys() -> None:
 @click.option("--reencrypt-only", is_flag=True, help="Keys come from BRIDGE_DATA_KEYS: re-encrypt under its current key.")
 def rotate(reencrypt_only: bool) -> None:
     """Add a new data key, make it current and re-encrypt every field under it."""
-    from pwa import rotation
+    from pwa.crypto import rotation
 
     result = rotation.rotate(reencrypt_only=reencrypt_only)
     click.echo(result)
@@ -62,7 +62,7 @@ def audit_group() -> None:
 @audit_group.command("verify")
 def verify() -> None:
     """Check the audit hash chain and report the first break."""
-    from pwa import audit
+    from pwa.core import audit
 
     verdict = audit.verify(db.session)
     click.echo(verdict.message)
@@ -77,7 +77,7 @@ def worker(once: bool) -> None:
     """Run the outbox worker: deliver alerts and emails, retry, escalate."""
     import logging
 
-    from pwa import worker as outbox_worker
+    from pwa.outbox import worker as outbox_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     outbox_worker.run(current_app._get_current_object(), once=once)

@@ -26,8 +26,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from pwa import clock, faults, mail
-from pwa.extensions import db
+from pwa.core import clock
+from pwa.outbox import faults, mail
+from pwa.core.extensions import db
 from pwa.models import MailKind, MailStatus, OutboxMessage
 
 log = logging.getLogger("bridge.worker")

@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy.orm import attributes
 
 from pwa.crypto import runtime, save_key_file
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models.base import Base, encrypted_columns
 from pwa.models.types import BoundText
 

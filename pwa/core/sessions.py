@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
-from pwa import clock
+from pwa.core import clock
 from pwa.crypto import token_digest
-from pwa.extensions import db
+from pwa.core.extensions import db
 from pwa.models import WebSession
 
 COOKIE = "bridge_session"

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.smtp_server import SMTPTestServer
+from tests.support.smtp_server import SMTPTestServer
 
 
 @pytest.fixture

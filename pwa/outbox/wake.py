@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from pwa import faults
+from pwa.outbox import faults
 
 log = logging.getLogger("bridge.worker")
 CHANNEL = "bridge_outbox"

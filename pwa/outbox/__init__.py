@@ -1,0 +1,1 @@
+"""The email outbox: queueing, SMTP, delivery, the worker and its wake-up."""

@@ -1,0 +1,1 @@
+"""Shared web pieces: form fields and validators, template helpers, charts."""
