@@ -46,8 +46,6 @@ def app_env(db_path: Path, secret_key: str, **overrides) -> dict:
         BRIDGE_MAIL_DIR=str(RUN / "mail"),
         SMTP_URL="",
         SECRET_KEY=secret_key,
-        BRIDGE_BENCH_HELLO="1",
-        BRIDGE_QUERY_COUNT_HEADER="1",
     )
     env.update(overrides)
     return env

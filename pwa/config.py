@@ -47,8 +47,6 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES_ADDRESS": _int("LOGIN_MAX_FAILURES_ADDRESS", 20),
         "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
-        "BENCH_HELLO": _bool("BRIDGE_BENCH_HELLO", False),
-        "QUERY_COUNT_HEADER": _bool("BRIDGE_QUERY_COUNT_HEADER", False),
         "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
         "ARGON2_MEMORY_KIB": _int("ARGON2_MEMORY_KIB", 65536),
         "WORKER_WAKE": _bool("BRIDGE_WORKER_WAKE", True),

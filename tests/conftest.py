@@ -6,8 +6,9 @@ from datetime import date, timedelta
 import pytest
 
 
+from bench.app import create_bench_app
 from pwa.core import clock
-from pwa import create_app, config
+from pwa import config
 from pwa.core.extensions import db
 from pwa.models import ConsentMethod, Family, Match, PlanType, Programme, Role, User
 from pwa.models.base import Base
@@ -16,6 +17,7 @@ from pwa.models.base import Base
 pytest_plugins = ["tests.support.smtp_fixture", "tests.support.concern_fixtures"]
 
 PASSWORD = "correct horse battery staple"
+
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +44,8 @@ def app(database_url, instance_path):
     settings = config.for_tests(str(instance_path), database_url)
     settings["DATA_KEY_FILE"] = str(instance_path / "data-keys.json")
     settings["MAIL_DIR"] = str(instance_path / "mail")
-    app = create_app(settings)
+    # The benchmark's app: production plus its bare route and the X-Query-Count header tests count with.
+    app = create_bench_app(settings)
     app.instance_path = str(instance_path)
     with app.app_context():
         from flask_migrate import upgrade
