@@ -226,3 +226,22 @@ def test_the_session_token_changes_when_the_second_factor_is_done(world, auth):
     assert auth.client.get_cookie("bridge_session").value != before
     with auth.client.application.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(WebSession)) == 1
+
+
+def test_the_demo_prints_its_second_step_and_demo_code_works_only_in_development(app, runner, monkeypatch):
+    from pwa.cli.demo_code import DEMO_TOTP_SECRET
+
+    out = runner.invoke(args=["demo-data"]).output
+    from pwa.auth.totp import grouped
+
+    assert f"setup key {grouped(DEMO_TOTP_SECRET)}" in out and "flask --app wsgi demo-code EMAIL" in out
+    refused = runner.invoke(args=["demo-code", "sw1@bridge.example"])
+    assert refused.exit_code != 0 and "only in development" in refused.output
+    monkeypatch.setitem(app.config, "DEVELOPMENT", True)
+    result = runner.invoke(args=["demo-code", "sw1@bridge.example"])
+    code = result.output.strip()
+    assert result.exit_code == 0 and code == pyotp.TOTP(DEMO_TOTP_SECRET).now()
+    auth = Auth(app.test_client())
+    auth.login("sw1@bridge.example", "bridge-demo-password", second_factor=False)
+    assert _verify(auth.client, code).status_code == 302
+    assert runner.invoke(args=["demo-code", "nobody@example.org"]).exit_code != 0
