@@ -159,6 +159,16 @@ def test_a_coordinator_cannot_reset_another_programmes_people(world, auth):
     assert auth.post(f"/account/mfa/reset/{world.far_mentor.id}", token_from="/admin/users").status_code == 404
 
 
+def test_a_coordinator_cannot_reset_a_fellow_coordinator_but_an_admin_can(world, auth, app, make_user):
+    fellow = make_user(Role.coordinator, world.programme)
+    auth.login(world.coordinator)
+    assert auth.post(f"/account/mfa/reset/{fellow.id}", token_from="/admin/users").status_code == 403
+    admin = Auth(app.test_client())
+    admin.login(world.admin)
+    assert admin.post(f"/account/mfa/reset/{fellow.id}", token_from="/admin/users").status_code == 302
+    assert _mail(app, "second factor was reset") == [(fellow.email, "Your Bridge second factor was reset")]
+
+
 def test_the_users_page_offers_the_reset(world, auth):
     auth.login(world.coordinator)
     page = auth.client.get("/admin/users").get_data(as_text=True)
@@ -245,3 +255,7 @@ def test_the_demo_prints_its_second_step_and_demo_code_works_only_in_development
     auth.login("sw1@bridge.example", "bridge-demo-password", second_factor=False)
     assert _verify(auth.client, code).status_code == 302
     assert runner.invoke(args=["demo-code", "nobody@example.org"]).exit_code != 0
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert f"`{grouped(DEMO_TOTP_SECRET)}`" in readme and "demo-code coordinator@bridge.example" in readme
