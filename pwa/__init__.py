@@ -53,8 +53,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
+    from pwa import auth
     from pwa.admin.views import bp as admin
-    from pwa.auth.views import bp as auth
     from pwa.casework.views import bp as casework
     from pwa.concerns.views import bp as concerns
     from pwa.diary.views import bp as diary
@@ -67,7 +67,8 @@ def register_blueprints(app: Flask) -> None:
     from pwa.reports.views import bp as reports
     from pwa.supervision.views import bp as supervision
 
-    for blueprint in (main, auth, admin, families, matches, supervision, concerns, diary, goals, outcomes, offline, reports,
+    auth.register(app)
+    for blueprint in (main, admin, families, matches, supervision, concerns, diary, goals, outcomes, offline, reports,
                       casework):
         app.register_blueprint(blueprint)
 

@@ -9,8 +9,10 @@ from pwa.core.extensions import db
 def register(app: Flask) -> None:
     """Attach the commands."""
     from pwa.cli.demo import demo_data_command
+    from pwa.cli.demo_code import demo_code_command
 
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(demo_code_command)
     app.cli.add_command(create_admin)
     app.cli.add_command(keys)
     app.cli.add_command(audit_group)
