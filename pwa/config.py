@@ -19,6 +19,30 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _float(name: str, default: float) -> float:
+    """Read a number of seconds from the environment."""
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+# The outbox worker's timings (see pwa.outbox.worker): a failed attempt is retried at most
+# RETRY_CAP later, an attempt gives up after SMTP_TIMEOUT of silence, the worker looks at
+# least every POLL, and a claim it dies holding is free again after LEASE.
+WORKER_TIMINGS = {
+    "WORKER_LEASE_SECONDS": 20.0,
+    "SMTP_TIMEOUT_SECONDS": 5.0,
+    "WORKER_POLL_SECONDS": 1.0,
+    "WORKER_RETRY_CAP_SECONDS": 20.0,
+}
+
+
+def _dev_base_url() -> str:
+    """Where `make run` serves (bin/run-dev's BRIDGE_DEV_HOST and BRIDGE_DEV_PORT), for email links."""
+    host = os.environ.get("BRIDGE_DEV_HOST") or "127.0.0.1"
+    host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # listening everywhere: link to this machine
+    return f"http://{host}:{os.environ.get('BRIDGE_DEV_PORT') or 5000}"
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the settings mapping from the environment, reading `.env` first."""
     load_dotenv(Path.cwd() / ".env")
@@ -37,7 +61,7 @@ def from_environment(instance_path: str) -> dict:
         ),
         "SMTP_URL": os.environ.get("SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Bridge <bridge@localhost>"),
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "BASE_URL": (os.environ.get("BASE_URL") or _dev_base_url()).rstrip("/"),
         "MAIL_DIR": os.environ.get("BRIDGE_MAIL_DIR", str(instance / "mail")),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
         "SESSION_ABSOLUTE_HOURS": _int("SESSION_ABSOLUTE_HOURS", 12),
@@ -52,6 +76,10 @@ def from_environment(instance_path: str) -> dict:
         "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
         "ARGON2_MEMORY_KIB": _int("ARGON2_MEMORY_KIB", 65536),
         "WORKER_WAKE": _bool("BRIDGE_WORKER_WAKE", True),
+        "WORKER_WAKE_PORT": _int("BRIDGE_WORKER_WAKE_PORT", 0),  # 0: derived from the database URL
+        **{name: _float(f"BRIDGE_{name}", default) for name, default in WORKER_TIMINGS.items()},
+        # Crash tests only (pwa.outbox.faults): SIGKILL this process at a named point.
+        "FAULT": os.environ.get("BRIDGE_FAULT") or None,
         # Kill switch: serve a service worker that clears its caches and unregisters itself.
         "SW_KILL": _bool("BRIDGE_SW_KILL", False),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
