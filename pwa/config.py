@@ -36,6 +36,16 @@ WORKER_TIMINGS = {
 }
 
 
+def _outbox_settings() -> dict:
+    """The worker's timings, its wake-up port, and the crash tests' fault point."""
+    return {
+        "WORKER_WAKE_PORT": _int("BRIDGE_WORKER_WAKE_PORT", 0),  # 0: derived from the database URL
+        **{name: _float(f"BRIDGE_{name}", default) for name, default in WORKER_TIMINGS.items()},
+        # Crash tests only (pwa.outbox.faults): SIGKILL this process at a named point.
+        "FAULT": os.environ.get("BRIDGE_FAULT") or None,
+    }
+
+
 def _dev_base_url() -> str:
     """Where `make run` serves (bin/run-dev's BRIDGE_DEV_HOST and BRIDGE_DEV_PORT), for email links."""
     host = os.environ.get("BRIDGE_DEV_HOST") or "127.0.0.1"
@@ -76,10 +86,7 @@ def from_environment(instance_path: str) -> dict:
         "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
         "ARGON2_MEMORY_KIB": _int("ARGON2_MEMORY_KIB", 65536),
         "WORKER_WAKE": _bool("BRIDGE_WORKER_WAKE", True),
-        "WORKER_WAKE_PORT": _int("BRIDGE_WORKER_WAKE_PORT", 0),  # 0: derived from the database URL
-        **{name: _float(f"BRIDGE_{name}", default) for name, default in WORKER_TIMINGS.items()},
-        # Crash tests only (pwa.outbox.faults): SIGKILL this process at a named point.
-        "FAULT": os.environ.get("BRIDGE_FAULT") or None,
+        **_outbox_settings(),
         # Kill switch: serve a service worker that clears its caches and unregisters itself.
         "SW_KILL": _bool("BRIDGE_SW_KILL", False),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
