@@ -14,6 +14,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_secrets(app)
     register_extensions(app)
     register_blueprints(app)
+    register_mail(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -71,6 +72,16 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (main, admin, families, matches, supervision, concerns, diary, goals, outcomes, offline, reports,
                       casework):
         app.register_blueprint(blueprint)
+
+
+def register_mail(app: Flask) -> None:
+    """The outbox (the undelivered-mail views, its jobs) and the mail rules and jobs of the features."""
+    from pwa import outbox
+    from pwa.concerns import alerts
+    from pwa.supervision import reminders
+
+    for feature in (outbox, alerts, reminders):
+        feature.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

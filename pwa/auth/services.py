@@ -124,15 +124,11 @@ def send_link(user: User, purpose: TokenPurpose, inviter: User | None = None) ->
     token = issue_link(user, purpose)
     url = f"{current_app.config['BASE_URL']}/account/set-password/{token}"
     if purpose is TokenPurpose.invite:
-        subject = "You have been invited to Bridge"
-        text = (f"You have been given a Bridge account. Choose your password here (the link works once, "
-                f"for {INVITE_DAYS} days):\n\n{url}\n")
+        mailer.queue_account_email(user.email, "You have been invited to Bridge", template="invitation",
+                                   url=url, days=INVITE_DAYS)
     else:
-        subject = "Reset your Bridge password"
-        text = (f"Someone asked to reset the password of your Bridge account. If it was you, choose a new "
-                f"password here (the link works once, for {RESET_HOURS} hours):\n\n{url}\n\n"
-                f"If it was not you, you can ignore this email.\n")
-    mailer.queue_account_email(user.email, subject, text)
+        mailer.queue_account_email(user.email, "Reset your Bridge password", template="password_reset",
+                                   url=url, hours=RESET_HOURS)
     audit.record(db.session, inviter or user, f"{purpose.value} sent", user)
 
 

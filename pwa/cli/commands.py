@@ -82,4 +82,4 @@ def worker(once: bool) -> None:
     from pwa.outbox import worker as outbox_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    outbox_worker.run(current_app._get_current_object(), once=once)
+    outbox_worker.Worker(current_app._get_current_object()).run(once=once)

@@ -192,8 +192,8 @@ RULES: list[Rule] = [
          allowed={"mentor": OWN, "coordinator": PROGRAMME}),
     Rule("concerns.complete_debrief", "POST", lambda w, r: f"/concerns/debriefs/{debrief_id(w, r)}",
          allowed=COORDINATOR_ONLY, data=lambda w, r: {"note": "Talked it through by phone"}),
-    Rule("concerns.undelivered", "GET", lambda w, r: "/mail/undelivered", allowed={"admin": True, "coordinator": True}),
-    Rule("concerns.retry_mail", "POST", lambda w, r: f"/mail/undelivered/{dead_letter_id(w, r)}/retry",
+    Rule("outbox.undelivered", "GET", lambda w, r: "/mail/undelivered", allowed={"admin": True, "coordinator": True}),
+    Rule("outbox.retry_mail", "POST", lambda w, r: f"/mail/undelivered/{dead_letter_id(w, r)}/retry",
          allowed={"admin": ALL, "coordinator": PROGRAMME}),
     # diary, goals and outcome readings
     Rule("diary.home", "GET", lambda w, r: "/diary", allowed={"mentor": True}),
