@@ -287,7 +287,7 @@ def test_visit_form_and_concern_form_post_still_work_without_javascript(app, wor
     """Progressive enhancement: the plain form post is untouched by the outbox."""
     page = auth.client.get(f"/families/{world.family.id}/visits/new").get_data(as_text=True)
     assert f'data-outbox="visit" data-family="{world.family.id}"' in page
-    data = {"visit_on": date.today().isoformat(), "started_at": "10:00", "duration_minutes": "30",
+    data = {"visit_on": date.today().isoformat(), "started_at": "00:00", "duration_minutes": "30",
             "kind": "home_visit", "what_done": "Plain post", "client_uuid": str(uuid.uuid4())}
     r = auth.post(f"/families/{world.family.id}/visits/new", data, token_from=f"/families/{world.family.id}/visits/new")
     assert r.status_code == 302

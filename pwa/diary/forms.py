@@ -6,27 +6,16 @@ The payload uses the field names below: dates as YYYY-MM-DD, the start time as H
 home_visit / phone_call / outing / appointment, children_seen and children_spoken as lists of
 child ids, and per goal goals-N-goal_id, goals-N-mark (forward / same / back / none) and goals-N-note.
 """
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, FormField, HiddenField, IntegerField,
-                     RadioField, SelectMultipleField, StringField, TextAreaField, TimeField)
+                     StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from pwa.core import clock
-from pwa.web.forms import choices, enum_choices
+from pwa.web.forms import (CheckboxesField, NotBefore, NotInFuture, RadioField, choices, enum_choices,
+                           not_in_future)
 from pwa.models import ProgressMark, VisitKind
-from pwa.web.templating import local
 
 NOT_WORKED_ON = "none"
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as checkboxes (a list of child ids)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class GoalWorkForm(Form):
@@ -41,17 +30,6 @@ class GoalWorkForm(Form):
             raise ValidationError("Choose how it went, or clear the note.")
 
 
-def local_today() -> date:
-    """Today in the scheme's time zone (a visit at 00:30 in summer is already tomorrow in UTC terms)."""
-    return local(clock.now()).date()
-
-
-def not_in_future(form, field):
-    """A date that has already come, locally."""
-    if field.data and field.data > local_today():
-        raise ValidationError("This date is in the future.")
-
-
 def _text(value) -> str | None:
     return (value or "").strip() or None
 
@@ -59,20 +37,25 @@ def _text(value) -> str | None:
 class VisitForm(FlaskForm):
     client_uuid = HiddenField()
     visit_on = DateField("Date", validators=[InputRequired(message="Enter the date of the visit."), not_in_future])
-    started_at = TimeField("Start time", validators=[InputRequired(message="Enter the start time, e.g. 14:30.")])
+    started_at = TimeField("Start time", validators=[InputRequired(message="Enter the start time, e.g. 14:30."),
+                                                     NotInFuture(on="visit_on")])
     duration_minutes = IntegerField(
         "How long (minutes)", render_kw={"inputmode": "numeric", "min": 1, "max": 1440},
         validators=[InputRequired(message="Enter how many minutes it lasted."),
                     NumberRange(1, 1440, message="Enter a number of minutes from 1 to 1440.")])
     kind = RadioField("Kind of contact", choices=enum_choices(VisitKind), default=VisitKind.home_visit.name)
-    present = StringField("Who was there", validators=[Optional(), Length(max=300)])
+    present = StringField("Who was there", validators=[Optional(), Length(max=300)],
+                          description="For example: Mum, Amy, Gran")
     children_seen = CheckboxesField("Children you saw", choices=[])
     children_spoken = CheckboxesField("Children you spoke to", choices=[])
-    child_words = TextAreaField("What the child said, in their own words", validators=[Optional(), Length(max=4000)])
+    child_words = TextAreaField("What the child said, in their own words", validators=[Optional(), Length(max=4000)],
+                                description="Their words, as near as you remember them. "
+                                            "A child seen is not always a child safe.")
     what_done = TextAreaField("What you did", validators=[DataRequired(message="Say what you did."),
                                                           Length(max=8000)])
     goals = FieldList(FormField(GoalWorkForm))
-    next_contact_on = DateField("Next planned contact", validators=[Optional()])
+    next_contact_on = DateField("Next planned contact", validators=[
+        Optional(), NotBefore("visit_on", "The next contact cannot be before this visit.")])
     travel_miles = DecimalField("Travel (miles, optional)", places=1, render_kw={"inputmode": "decimal"},
                                 validators=[Optional(), NumberRange(0, 10000, message="Enter miles from 0.")])
     talk_to_coordinator = BooleanField("I'd like to talk to my coordinator")
@@ -88,11 +71,6 @@ class VisitForm(FlaskForm):
         for goal_id in self.goal_titles:
             if goal_id not in listed:
                 self.goals.append_entry({"goal_id": goal_id})
-
-    def validate_next_contact_on(self, field):
-        """The next contact comes after this one."""
-        if field.data and self.visit_on.data and field.data < self.visit_on.data:
-            raise ValidationError("The next contact cannot be before this visit.")
 
     def validate_goals(self, field):
         """Only the family's open goals can be worked on."""

@@ -10,7 +10,8 @@ from pwa.casework import chronology
 from pwa.core import clock, idempotency
 from pwa.access import roles_required
 from pwa.diary import services
-from pwa.diary.forms import CorrectionForm, VisitForm, local_today
+from pwa.core.clock import local_today
+from pwa.diary.forms import CorrectionForm, VisitForm
 from pwa.core.errors import wants_json
 from pwa.core.extensions import db
 from pwa.models import Role

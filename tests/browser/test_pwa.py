@@ -52,7 +52,7 @@ def log_visit_offline(page, what_done: str, *, next_contact: str = "", child_wor
     if fresh:
         page.goto("/offline/visit")
     page.wait_for_selector("form[data-outbox]:visible")
-    page.fill("#started_at", "14:30")
+    page.fill("#started_at", "00:00")
     page.fill("#duration_minutes", "45")
     page.check("#children_seen-0")
     page.fill("#child_words", child_words)
@@ -256,7 +256,7 @@ def test_a_rejected_entry_is_marked_failed_with_the_reason_and_can_be_entered_ag
 def test_the_online_visit_form_goes_through_the_sealed_outbox(app, context, live, phone, world):
     phone.goto(f"/families/{world.family.id}/visits/new")
     client_uuid = phone.input_value("input[name=client_uuid]")
-    phone.fill("#started_at", "09:15")
+    phone.fill("#started_at", "00:00")
     phone.fill("#duration_minutes", "20")
     phone.fill("#what_done", "Sealed while online")
     live.requests.clear()
@@ -271,7 +271,7 @@ def test_the_online_visit_form_goes_through_the_sealed_outbox(app, context, live
 def test_a_server_side_error_on_the_online_form_falls_back_to_the_plain_post(app, context, live, phone, world):
     today = date.today()
     phone.goto(f"/families/{world.family.id}/visits/new")
-    phone.fill("#started_at", "09:15")
+    phone.fill("#started_at", "00:00")
     phone.fill("#duration_minutes", "20")
     phone.fill("#what_done", "Next contact in the past")
     phone.fill("#next_contact_on", (today - timedelta(days=2)).isoformat())
