@@ -87,6 +87,7 @@ def test_after_sign_out_no_typed_words_remain_and_the_queue_replays_only_for_its
 
     phone.goto("/diary")
     phone.click("text=Sign out")
+    phone.locator("dialog.warning").locator("text=Sign out anyway").click()  # warned: a visit is waiting
     phone.wait_for_url(re.compile(r"/login$"))
     after = phone.evaluate(EVERYTHING)
     dumped = json.dumps(after)
