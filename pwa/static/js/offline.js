@@ -42,7 +42,7 @@ function card(title, ...lines) {
   return h("li", { className: "card" }, h("h3", {}, title), ...lines.filter(Boolean));
 }
 
-/** "Visit — The Own family (FAM-1)": the family from the encrypted snapshot, never stored in the clear. */
+/** "Visit — <family label>": the family from the encrypted snapshot, never stored in the clear. */
 async function titler() {
   const snap = await snapshot();
   const labels = new Map((snap?.families || []).map((f) => [f.id, f.label]));
