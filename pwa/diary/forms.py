@@ -6,6 +6,8 @@ The payload uses the field names below: dates as YYYY-MM-DD, the start time as H
 home_visit / phone_call / outing / appointment, children_seen and children_spoken as lists of
 child ids, and per goal goals-N-goal_id, goals-N-mark (forward / same / back / none) and goals-N-note.
 """
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, FormField, HiddenField, IntegerField,
                      StringField, TextAreaField, TimeField)
@@ -32,6 +34,17 @@ class GoalWorkForm(Form):
 
 def _text(value) -> str | None:
     return (value or "").strip() or None
+
+
+def _plain(field):
+    """A field's value as the canonical entry holds it: trimmed text or None, a bool, a number, an ISO date."""
+    if isinstance(field, BooleanField):
+        return bool(field.data)
+    if isinstance(field, DateField):
+        return field.data.isoformat() if field.data else None
+    if isinstance(field, (StringField, TextAreaField)) and not isinstance(field, RadioField):
+        return _text(field.data)
+    return field.data
 
 
 class VisitForm(FlaskForm):
@@ -61,6 +74,9 @@ class VisitForm(FlaskForm):
     talk_to_coordinator = BooleanField("I'd like to talk to my coordinator")
 
     goal_titles: dict = {}
+    # Fields kept as they are in the Visit column of the same name: a new simple field is added here and to the
+    # model (and the fields partial), and is then hashed, stored, offered for correction and shown with no more.
+    RECORDED = ("duration_minutes", "present", "child_words", "what_done", "next_contact_on", "talk_to_coordinator")
 
     def offer(self, children, goals) -> None:
         """Offer the family's children and open goals (a goal missing from the post is 'not worked on')."""
@@ -81,22 +97,28 @@ class VisitForm(FlaskForm):
         """The entry as plain values: recorded once valid, and hashed to recognise a replay."""
         started = self.started_at.data
         miles = self.travel_miles.data
-        return {
+        return {name: _plain(self[name]) for name in self.RECORDED} | {
             "visit_on": self.visit_on.data.isoformat() if self.visit_on.data else None,
             "started_at": started.strftime("%H:%M") if started else None,
-            "duration_minutes": self.duration_minutes.data,
             "kind": self.kind.data,
-            "present": _text(self.present.data),
             "children_seen": sorted(self.children_seen.data or []),
             "children_spoken": sorted(self.children_spoken.data or []),
-            "child_words": _text(self.child_words.data),
-            "what_done": _text(self.what_done.data),
             "goals": sorted([e.goal_id.data, e.mark.data, _text(e.note.data)] for e in self.goals
                             if e.mark.data != NOT_WORKED_ON),
-            "next_contact_on": self.next_contact_on.data.isoformat() if self.next_contact_on.data else None,
             "travel_tenth_miles": None if miles is None else int(round(miles * 10)),
-            "talk_to_coordinator": bool(self.talk_to_coordinator.data),
         }
+
+    @classmethod
+    def columns(cls, data: dict) -> dict:
+        """The RECORDED values of a canonical entry as Visit column values."""
+        dates = {name for name in cls.RECORDED if getattr(cls, name).field_class is DateField}
+        return {name: date.fromisoformat(data[name]) if name in dates and data[name] else data[name]
+                for name in cls.RECORDED}
+
+    @classmethod
+    def prefill(cls, visit) -> dict:
+        """The RECORDED values of a stored entry, as the form takes them (to start a correction from)."""
+        return {name: getattr(visit, name) for name in cls.RECORDED}
 
     def error_list(self) -> list[tuple[str, str]]:
         """Every error as (field id, 'Label: message'), goals named by their title."""
