@@ -72,6 +72,16 @@ def test_a_rule_changed_in_the_form_class_changes_what_is_published(app, client,
         k: v for k, v in before["fields"].items() if k != "present"}
 
 
+def test_a_familys_choices_never_reach_the_published_rules(app, world, auth):
+    auth.login(world.mentor)
+    page = auth.client.get(f"/families/{world.family.id}/visits/new").get_data(as_text=True)
+    child = str(world.family.children[0].id)
+    assert child in page  # offered on the family's own form ...
+    rules_block = re.search(r'id="rules-visit">(.*?)</script>', page, re.S).group(1)
+    assert child not in rules_block  # ... but not among the rules
+    assert child not in auth.client.get("/offline/visit").get_data(as_text=True)
+
+
 def test_the_concern_page_publishes_the_concern_rules(app, client):
     assert published(client, "/offline/concern", "concern") == concern_rules(app)
 

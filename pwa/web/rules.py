@@ -42,7 +42,11 @@ def published(form) -> dict:
 
 
 def rules(form) -> dict:
-    """The form's checkable rules: {"zone": the scheme's time zone, "fields": {name: rule}}."""
+    """The form class's checkable rules: {"zone": the scheme's time zone, "fields": {name: rule}}.
+
+    Worked out on a blank form of the same class, so choices offered per family never reach them.
+    """
+    form = type(form)(formdata=None, prefix=form._prefix, meta={"csrf": False})
     out: dict = {}
     for field in form:
         if isinstance(field, f.FieldList):

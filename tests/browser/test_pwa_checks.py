@@ -60,6 +60,9 @@ def test_the_offline_form_refuses_a_future_date_with_the_servers_own_message(app
         "error-summary"
     assert phone.locator("text=Saved on this phone").count() == 0 and (idb(phone, "outbox") or []) == []
     phone.screenshot(path=f"{SHOTS}/offline-visit-errors-360.png", full_page=True)
+    phone.set_viewport_size({"width": 1280, "height": 900})
+    phone.screenshot(path=f"{SHOTS}/offline-visit-errors-1280.png", full_page=True)
+    phone.set_viewport_size({"width": 360, "height": 780})
 
     phone.fill("#visit_on", clock.local_today().isoformat())
     phone.fill("#duration_minutes", "30")

@@ -139,6 +139,9 @@ def test_a_quarantined_concern_keeps_its_banner_until_a_person_has_dealt_with_it
     assert "1 held for your coordinator" in phone.locator("#outbox .badge").inner_text()
     assert "not accepted" not in phone.locator("#outbox-page").inner_text()
     phone.screenshot(path=f"{SHOTS}/outbox-held-concern-360.png", full_page=True)
+    phone.set_viewport_size({"width": 1280, "height": 900})
+    phone.screenshot(path=f"{SHOTS}/outbox-held-concern-1280.png", full_page=True)
+    phone.set_viewport_size({"width": 360, "height": 780})
 
     [uuid] = held
     held[uuid] = False  # a person on the server side has filed it

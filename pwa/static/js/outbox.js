@@ -41,6 +41,7 @@ export async function enqueue(item) {
 export async function discard(uuid) {
   await del("outbox", uuid);
   await del("vault", `copy:${uuid}`);
+  await del("vault", `about:${uuid}`);
   changed();
 }
 
