@@ -218,8 +218,7 @@ def held_state(user: User, held) -> dict:
     if held.record_id is not None and kind is not None and kind.states:
         record_uuid = quarantine.record_uuid(held)
         found = kind.states(user, [record_uuid]).get(str(record_uuid))
-        if found:
-            return found
+        return found or {"state": quarantine.RECORDED_STATE, "held": False, "kind": held.kind}  # out of reach now
     return {"state": quarantine.CHECKED_STATE, "held": False, "kind": held.kind}
 
 

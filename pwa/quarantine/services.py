@@ -21,6 +21,7 @@ from pwa.outbox.mailer import queue_notice
 
 HELD_STATE = "Held for your coordinator to check — they have been told"
 CHECKED_STATE = "Checked by your coordinator"
+RECORDED_STATE = "Checked and stored by your coordinator"
 RECORD_NAMESPACE = uuid.UUID("6b1f4c52-4a51-4d0e-9a3e-6e0e4f3c2a17")  # a record made from a held entry
 
 

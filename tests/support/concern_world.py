@@ -94,3 +94,24 @@ def debrief_id(w, rel):
 
 def dead_letter_id(w, rel):
     return concerns_of(w)[rel]["dead"]
+
+
+def held_id(w, rel):
+    """Per relation: an entry held from the relation's mentor's phone (made once per world)."""
+    import json
+
+    cache = w.__dict__.setdefault("_held", {})
+    if rel not in cache:
+        from pwa.models import HeldReason
+        from pwa.quarantine import services
+
+        author, family = {"own": (w.mentor, w.family), "others": (w.other_mentor, w.others_family),
+                          "far": (w.far_mentor, w.far_family)}[rel]
+        body = json.dumps({"family": str(family.id), "fields": {"urgency": "urgent", "what_seen": CANARY_SEEN}})
+        with w.app.app_context():
+            item = services.hold(db.session.get(User, author.id), uuid.uuid4(), "concern", HeldReason.out_of_reach,
+                                 body=body.encode(), family_id=family.id)
+            db.session.commit()
+            cache[rel] = item.id
+            db.session.remove()
+    return cache[rel]
