@@ -197,6 +197,8 @@ def test_an_entry_that_cannot_be_opened_is_kept_as_it_arrived(app, world, auth, 
     assert (answer["status"], answer["code"]) == ("invalid", 422)
     row = _one(app, QuarantinedItem)
     assert row.body is None and item["ct"].rstrip("=")[:20] in row.sealed.replace("=", "")
+    again = send(auth, [item]).get_json()["results"][0]
+    assert (again["status"], again["code"]) == ("invalid", 422) and _count(app, QuarantinedItem) == 1
     _as_coordinator(auth, world)
     page = auth.client.get(f"/quarantine/{row.id}").get_data(as_text=True)
     assert "It could not be opened" in page and "Turn it into a record" not in page

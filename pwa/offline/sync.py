@@ -107,7 +107,7 @@ def _error(message: str, field: str = "", label: str = "") -> dict:
     return {"field": field, "label": label, "message": message}
 
 
-CODES = {"stored": 201, "duplicate": 200, "quarantined": 202, "invalid": 422, "conflict": 409}
+CODES = {"stored": 201, "duplicate": 200, "quarantined": 202, "invalid": 422}
 
 
 def _answer(client_uuid, status: str, **extra) -> dict:
@@ -142,8 +142,8 @@ def receive_one(user: User, keys: SealingKeys, entry: Envelope, families: dict |
     if user.role not in kind.roles:
         return _answer(entry.uuid, "invalid", errors=[_error("Your role cannot send this kind of entry.")])
     held = quarantine.held_entry(entry.uuid)
-    if held is not None and held.author_id == user.id:
-        return held_answer(user, held)
+    if held is not None and held.author_id == user.id:  # sent again: answered as the first time
+        return _unopened(user, entry) if held.reason is HeldReason.unopenable else held_answer(user, held)
     try:
         body = keys.open(entry.kid, entry.enc, entry.ct, info(entry.kid, user.id, entry.kind, entry.uuid))
         family_id, formdata = _contents(body)
