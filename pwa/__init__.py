@@ -65,12 +65,13 @@ def register_blueprints(app: Flask) -> None:
     from pwa.matches.views import bp as matches
     from pwa.offline.views import bp as offline
     from pwa.outcomes.views import bp as outcomes
+    from pwa.quarantine.views import bp as quarantine
     from pwa.reports.views import bp as reports
     from pwa.supervision.views import bp as supervision
 
     auth.register(app)
     for blueprint in (main, admin, families, matches, supervision, concerns, diary, goals, outcomes, offline, reports,
-                      casework):
+                      casework, quarantine):
         app.register_blueprint(blueprint)
 
 

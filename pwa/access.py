@@ -23,6 +23,7 @@ from pwa.models import Family, Match, Programme, Role, User
 from pwa.models import Goal, OutcomeReading, Visit, VisitGoal  # diary, goals, outcome readings
 from pwa.models import GoalStatus  # the offline snapshot's active goals
 from pwa.models import Concern, ConcernAddendum, DebriefTask, MailStatus, OutboxMessage  # concerns
+from pwa.models import QuarantinedItem  # entries held from the phone's outbox
 
 CASE_ROLES = (Role.coordinator, Role.social_worker, Role.mentor)
 
@@ -267,6 +268,7 @@ def family_readings(user: User, family: Family) -> list[OutcomeReading]:
 FAMILY_ACTIONS.update({"raise_concern": {Role.mentor}})
 CONCERN_ACTIONS: dict[str, set[Role]] = {
     "read": set(CASE_ROLES),
+    "status": set(CASE_ROLES),
     "acknowledge": {Role.social_worker, Role.coordinator},
     "action_taken": {Role.social_worker},
     "addendum": {Role.mentor, Role.coordinator},
@@ -395,3 +397,63 @@ def concerns_sent_by(user: User, client_uuids) -> list[Concern]:
     for concern in concerns:
         audit.record(db.session, user, "read status", concern)
     return concerns
+
+
+def visits_sent_by(user: User, client_uuids) -> list[Visit]:
+    """The user's own diary entries stored under these client UUIDs (for the phone's states); audited."""
+    ids = list(client_uuids)
+    if not ids:
+        return []
+    visits = list(db.session.scalars(visible_visits(user).where(Visit.client_uuid.in_(ids),
+                                                                Visit.author_id == user.id)))
+    for visit in visits:
+        audit.record(db.session, user, "read status", visit)
+    return visits
+
+
+# --- Entries held from the phone's outbox (a coordinator: their programme's; a mentor: the state of their own) ---
+
+def visible_held(user: User) -> sa.Select:
+    """Held entries the user may open: a coordinator their programme's."""
+    q = sa.select(QuarantinedItem)
+    if user.role is Role.coordinator:
+        return q.where(QuarantinedItem.programme_id == user.programme_id)
+    return q.where(sa.false())
+
+
+def held_items(user: User, *, open_only: bool = True, limit: int = 200) -> list[QuarantinedItem]:
+    """Held entries, oldest waiting first (or every one, newest first), audited as a listing."""
+    q = visible_held(user)
+    q = q.where(QuarantinedItem.dealt_at.is_(None)).order_by(QuarantinedItem.received_at) if open_only else \
+        q.order_by(QuarantinedItem.received_at.desc())
+    items = list(db.session.scalars(q.limit(limit)).unique())
+    audit.record(db.session, user, "list", object_type="quarantined_items")
+    return items
+
+
+def held_item_for(user: User, item_id, action: str = "read") -> QuarantinedItem:
+    """Fetch one held entry of the coordinator's programme, auditing the opening, or 404."""
+    item = db.session.scalar(visible_held(user).where(QuarantinedItem.id == _as_uuid(item_id)))
+    if item is None:
+        abort(404)
+    audit.record(db.session, user, "read" if action == "read" else f"open:{action}", item)
+    return item
+
+
+def held_family(user: User, item: QuarantinedItem) -> Family | None:
+    """The family a held entry names, if it is in the coordinator's programme (audited), else None."""
+    if item.family_id is None:
+        return None
+    family = db.session.scalar(visible_families(user).where(Family.id == item.family_id))
+    if family is not None:
+        audit.record(db.session, user, "read", family)
+    return family
+
+
+def held_sent_by(user: User, client_uuids) -> list[QuarantinedItem]:
+    """The user's own held entries under these client UUIDs (how they stand, for the phone)."""
+    ids = list(client_uuids)
+    if not ids:
+        return []
+    q = sa.select(QuarantinedItem).where(QuarantinedItem.client_uuid.in_(ids), QuarantinedItem.author_id == user.id)
+    return list(db.session.scalars(q).unique())

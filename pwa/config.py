@@ -96,6 +96,9 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_DIR": os.environ.get("BRIDGE_MAIL_DIR", str(instance / "mail")),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
         "SESSION_ABSOLUTE_HOURS": _int("SESSION_ABSOLUTE_HOURS", 12),
+        # A form's CSRF token lives as long as its session (idle and absolute timeouts above): a person who
+        # takes an hour over a concern is not refused for it.
+        "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", os.environ.get("BASE_URL", "").startswith("https")),
         "HSTS": _bool("HSTS", os.environ.get("BASE_URL", "").startswith("https")),
         # Throttling slows an attacker but never locks the real person out: after a few free failures each

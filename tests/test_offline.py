@@ -55,10 +55,15 @@ def test_each_entry_in_a_batch_is_answered_in_order(app, world, auth, mentor, ma
     concern = seal(app, mentor, "concern", world.family.id, concern_fields())
     results = send(auth, [good, bad, concern]).get_json()["results"]
     assert [r["uuid"] for r in results] == [good["uuid"], bad["uuid"], concern["uuid"]]
-    assert [r["status"] for r in results] == ["stored", "invalid", "stored"]
-    messages = " ".join(e["message"] for e in results[1]["errors"])
+    assert [r["status"] for r in results] == ["stored", "quarantined", "stored"]  # one bad entry blocks nothing
+    with app.app_context():
+        from pwa.models import QuarantinedItem
+        from pwa.quarantine.services import errors_of
+
+        errors = errors_of(db.session.scalar(sa.select(QuarantinedItem)))
+    messages = " ".join(e["message"] for e in errors)
     assert "Say what you did." in messages and "1 to 1440" in messages
-    assert {e["field"] for e in results[1]["errors"]} >= {"what_done", "duration_minutes"}
+    assert {e["field"] for e in errors} >= {"what_done", "duration_minutes"}
     with app.app_context():
         stored = db.session.scalar(sa.select(Concern).where(Concern.client_uuid == uuid.UUID(concern["uuid"])))
         assert stored.child_words == "I am hungry"
@@ -68,15 +73,14 @@ def test_each_entry_in_a_batch_is_answered_in_order(app, world, auth, mentor, ma
     assert len(_visits(app)) == 1
 
 
-def test_the_same_uuid_with_different_content_is_a_conflict(app, world, auth, mentor):
+def test_the_same_uuid_with_different_content_is_held(app, world, auth, mentor):
     client_uuid = uuid.uuid4()
     first = seal(app, mentor, "visit", world.family.id, visit_fields(), client_uuid=client_uuid)
     second = seal(app, mentor, "visit", world.family.id, visit_fields(what_done="Something else"),
                   client_uuid=client_uuid)
     assert send(auth, [first]).get_json()["results"][0]["status"] == "stored"
     answer = send(auth, [second]).get_json()["results"][0]
-    assert (answer["status"], answer["code"]) == ("conflict", 409)
-    assert "different content" in answer["errors"][0]["message"]
+    assert (answer["status"], answer["code"], answer["url"]) == ("quarantined", 202, None)  # held, not dropped
     assert len(_visits(app)) == 1
 
 
@@ -105,10 +109,10 @@ def test_an_envelope_changed_after_sealing_does_not_open(app, world, auth, mento
     assert _visits(app) == []
 
 
-def test_a_family_no_longer_the_mentors_is_refused(app, world, auth, mentor):
+def test_a_family_no_longer_the_mentors_is_held_not_stored(app, world, auth, mentor):
     item = seal(app, mentor, "visit", world.others_family.id, visit_fields())
     answer = send(auth, [item]).get_json()["results"][0]
-    assert answer["status"] == "invalid" and answer["errors"][0]["field"] == "family"
+    assert answer["status"] == "quarantined" and answer["held"] is True and answer["kind"] == "visit"
     assert _visits(app) == []
 
 

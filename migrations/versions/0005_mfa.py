@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import pwa.models.types
 
 revision = "0005_mfa"
-down_revision = "0001"
+down_revision = "0002_quarantine"
 branch_labels = None
 depends_on = None
 

@@ -3,13 +3,12 @@
 The same ConcernForm validates a browser post and a replayed offline entry.
 """
 import uuid
-from datetime import datetime, timedelta
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from pwa.web import templating
+from pwa.concerns.data import ConcernData
 from pwa.web.forms import CheckboxesField, RadioField, enum_choices
 from pwa.models import ConcernCategory, Urgency
 
@@ -22,16 +21,6 @@ def a_uuid(form, field):
         raise ValidationError("This form is out of date: reload the page and try again.") from exc
 
 
-def local_call_time(value, now: datetime) -> datetime:
-    """A time of day today (UK time) as UTC; a time later than now means yesterday."""
-    zone = templating.ZONE
-    local_now = now.astimezone(zone)
-    at = datetime.combine(local_now.date(), value, tzinfo=zone)
-    if at > local_now + timedelta(minutes=5):
-        at -= timedelta(days=1)
-    return at.astimezone(now.tzinfo)
-
-
 class UrgencyForm(FlaskForm):
     """Step one: how urgent is it (a GET form, so no CSRF token)."""
 
@@ -39,18 +28,27 @@ class UrgencyForm(FlaskForm):
         csrf = False
 
     urgency = RadioField("How urgent is it?", choices=enum_choices(Urgency),
-                         validators=[InputRequired(message="Choose how urgent it is.")])
+                         validators=[InputRequired(message="Choose how urgent it is, then press Continue.")])
+
+
+ESSENTIAL = ("csrf_token", "client_uuid", "what_seen")  # all a concern needs; anything else may be missing
+
+
+def _text(value) -> str | None:
+    return (value or "").strip() or None
 
 
 class ConcernForm(FlaskForm):
+    """The concern as typed. Its validators are what the page and the phone check before sending; on the
+    server only an ESSENTIAL field refuses: any other detail that is missing or unreadable is marked
+    (ConcernData.missing), and the concern is stored and alerted all the same."""
+
     client_uuid = HiddenField(validators=[InputRequired(), a_uuid])
-    urgency = RadioField("How urgent is it?", choices=enum_choices(Urgency),
-                         validators=[InputRequired(message="Choose how urgent it is.")])
+    urgency = RadioField("How urgent is it?", choices=enum_choices(Urgency), validators=[Optional()])
     categories = CheckboxesField("What kind of concern is it?", description="Tick all that apply.",
-                                 choices=enum_choices(ConcernCategory),
-                                 validators=[DataRequired(message="Tick at least one.")])
+                                 choices=enum_choices(ConcernCategory), validators=[Optional()])
     what_seen = TextAreaField("What did you see and hear?",
-                              validators=[DataRequired(message="Say what you saw and heard."), Length(max=8000)],
+                              validators=[DataRequired(message="Write what you saw and heard."), Length(max=8000)],
                               description="In your own words: what happened, when, and who was there.")
     child_words = TextAreaField("What did the child say, in their exact words?",
                                 validators=[Optional(), Length(max=4000)],
@@ -63,33 +61,32 @@ class ConcernForm(FlaskForm):
                           description="The time on your phone, for example 14:32.")
 
     def validate(self, extra_validators=None) -> bool:
-        """Immediate danger: the call must be recorded, who and when."""
-        valid = super().validate(extra_validators)
-        if self.urgency.data != Urgency.immediate.name:
-            return valid
-        if not (self.who_called.data or "").strip():
-            self.who_called.errors.append("Say who you called (999 or the duty line).")
-            valid = False
-        if self.called_at.data is None and not self.called_at.errors:
-            self.called_at.errors.append("Enter the time you called, for example 14:32.")
-            valid = False
-        return valid
+        """Refuse only what makes a concern unusable; note the rest as unreadable, keeping all text typed."""
+        super().validate(extra_validators)
+        self.unreadable = []
+        for field in self:
+            if not field.errors or field.name in ESSENTIAL[:2] or field.name == "what_seen" and not _text(field.data):
+                continue
+            if not isinstance(field, (StringField, TextAreaField)):
+                self.unreadable.append(field.name)
+            field.errors = []  # a text too long keeps every word; an unreadable choice or time is marked
+        return not any(field.errors for field in self if field.name in ESSENTIAL)
 
-    def concern_data(self) -> dict:
-        """The submission as plain values, as typed: what the idempotency hash covers."""
-        return {
-            "urgency": self.urgency.data,
-            "categories": sorted(set(self.categories.data)),
-            "what_seen": self.what_seen.data.strip(),
-            "child_words": (self.child_words.data or "").strip() or None,
-            "actions_taken": (self.actions_taken.data or "").strip() or None,
-            "who_called": (self.who_called.data or "").strip() or None,
-            "called_at": self.called_at.data.strftime("%H:%M") if self.called_at.data else None,
-        }
-
-    def called_at_utc(self, now: datetime) -> datetime | None:
-        """When the call was made, as a UTC time (the most recent such time of day)."""
-        return local_call_time(self.called_at.data, now) if self.called_at.data else None
+    def concern_data(self) -> ConcernData:
+        """The validated submission as plain data."""
+        unreadable = set(getattr(self, "unreadable", ()))
+        valid = {c.value for c in self.categories.choices}
+        chosen = [name for name in (self.categories.data or []) if name in valid]
+        if len(chosen) != len(self.categories.data or []):
+            unreadable.add("categories")
+        return ConcernData(
+            what_seen=self.what_seen.data.strip(),
+            urgency=None if "urgency" in unreadable or not self.urgency.data else Urgency[self.urgency.data],
+            categories=tuple(ConcernCategory[name] for name in sorted(set(chosen))),
+            child_words=_text(self.child_words.data), actions_taken=_text(self.actions_taken.data),
+            who_called=_text(self.who_called.data),
+            called_at=None if "called_at" in unreadable else self.called_at.data,
+            unreadable=tuple(sorted(unreadable)))
 
 
 class AddendumForm(FlaskForm):
@@ -100,7 +97,7 @@ class AddendumForm(FlaskForm):
 
     def addendum_data(self) -> dict:
         """The addendum as plain values."""
-        return {"facts": self.facts.data.strip(), "child_words": (self.child_words.data or "").strip() or None}
+        return {"facts": self.facts.data.strip(), "child_words": _text(self.child_words.data)}
 
 
 class AcknowledgeForm(FlaskForm):

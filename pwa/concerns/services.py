@@ -1,41 +1,39 @@
 """Raising concerns and addenda, acknowledging them, action notes and debriefs. Flush only.
 
 The one write path: a browser post and a replayed offline entry both call
-submit_concern / add_addendum with the same validated form. The concern, its
-categories, its alert and its debrief task go into the caller's transaction,
-so they commit together or not at all.
+raise_concern / add_addendum with the same plain data (ConcernForm.concern_data(),
+AddendumForm.addendum_data()). The concern, its categories, its alert and its
+debrief task go into the caller's transaction, so they commit together or not at all.
 """
 import uuid
 
 from pwa.core import audit, clock, idempotency
 from pwa.concerns import alerts
-from pwa.concerns.forms import AddendumForm, ConcernForm
+from pwa.concerns.data import ConcernData
 from pwa.core.extensions import db
 from pwa.core.idempotency import IdempotencyConflict
-from pwa.models import (Concern, ConcernAddendum, ConcernCategory, ConcernCategoryMark, DebriefTask, Family,
-                        Programme, Urgency, User)
+from pwa.models import Concern, ConcernAddendum, ConcernCategoryMark, DebriefTask, Family, Programme, User
 
-__all__ = ["IdempotencyConflict", "acknowledge", "add_addendum", "complete_debrief", "record_action_taken",
-           "submit_concern"]
+__all__ = ["IdempotencyConflict", "acknowledge", "add_addendum", "complete_debrief", "raise_concern",
+           "record_action_taken"]
 
 
-def submit_concern(author: User, family: Family, form: ConcernForm, client_uuid) -> tuple[Concern, bool]:
-    """Store a concern with its alert and debrief task; a replay returns the first (created=False)."""
+def raise_concern(author: User, family: Family, data: ConcernData, client_uuid) -> tuple[Concern, bool]:
+    """Store a concern with its alert and debrief task, marked with what it lacks; a replay returns the first."""
     client_uuid = idempotency.parse_client_uuid(client_uuid)
-    data = form.concern_data()
-    digest = idempotency.body_hash({"family_id": str(family.id), **data})
+    digest = idempotency.body_hash({"family_id": str(family.id), **data.canonical()})
     found = idempotency.stored(db.session, Concern, client_uuid, digest)
     if found is not None:
         return found, False
     now = clock.now()
-    urgency = Urgency[data["urgency"]]
+    urgency = data.stored_urgency
     programme = db.session.get(Programme, family.programme_id)
     concern = Concern(
-        family_id=family.id, author_id=author.id, urgency=urgency, what_seen=data["what_seen"],
-        child_words=data["child_words"], actions_taken=data["actions_taken"], who_called=data["who_called"],
-        called_at=form.called_at_utc(now), client_uuid=client_uuid, body_hash=digest, created_at=now,
-        next_escalation_at=alerts.first_escalation_at(programme, urgency, now), family=family,
-        marks=[ConcernCategoryMark(category=ConcernCategory[name]) for name in data["categories"]])
+        family_id=family.id, author_id=author.id, urgency=urgency, what_seen=data.what_seen,
+        child_words=data.child_words, actions_taken=data.actions_taken, who_called=data.who_called,
+        called_at=data.called_at_utc(now), missing=",".join(data.missing()) or None, client_uuid=client_uuid,
+        body_hash=digest, created_at=now, next_escalation_at=alerts.first_escalation_at(programme, urgency, now),
+        family=family, marks=[ConcernCategoryMark(category=c) for c in data.categories])
     concern, created = idempotency.add_once(db.session, concern, Concern)
     if not created:
         return concern, False
@@ -46,10 +44,9 @@ def submit_concern(author: User, family: Family, form: ConcernForm, client_uuid)
     return concern, True
 
 
-def add_addendum(author: User, concern: Concern, form: AddendumForm, client_uuid) -> tuple[ConcernAddendum, bool]:
-    """Append later facts to a concern; it alerts and escalates like the concern itself."""
+def add_addendum(author: User, concern: Concern, data: dict, client_uuid) -> tuple[ConcernAddendum, bool]:
+    """Append later facts ({facts, child_words}) to a concern; it alerts and escalates like the concern itself."""
     client_uuid = idempotency.parse_client_uuid(client_uuid)
-    data = form.addendum_data()
     digest = idempotency.body_hash({"concern_id": str(concern.id), **data})
     found = idempotency.stored(db.session, ConcernAddendum, client_uuid, digest)
     if found is not None:

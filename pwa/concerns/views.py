@@ -3,11 +3,13 @@ import uuid
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
 from pwa import access
 from pwa.core import clock
 from pwa.access import roles_required
-from pwa.concerns import alerts, chronology, dashboard, services, status  # noqa: F401  (registering sources and sections)
+from pwa.concerns import alerts, chronology, dashboard, expired, services, status  # noqa: F401  (registering sources and sections)
+from pwa.concerns.data import MISSING, missing_phrase
 from pwa.concerns.forms import (AcknowledgeForm, ActionTakenForm, AddendumForm, ConcernForm, DebriefForm,
                                 UrgencyForm)
 from pwa.core.errors import wants_json
@@ -16,6 +18,8 @@ from pwa.core.idempotency import IdempotencyConflict
 from pwa.models import Role, Urgency
 
 bp = Blueprint("concerns", __name__)
+bp.add_app_template_filter(missing_phrase, "missing_phrase")
+bp.register_error_handler(CSRFError, expired.refused_post)
 CONFLICT = "This was already sent with different content. Reload the page and start again."
 
 
@@ -29,8 +33,9 @@ def new(family_id):
         return _first_steps(family, programme)
     form = ConcernForm()
     if form.validate_on_submit():
+        data = form.concern_data()
         try:
-            concern, created = services.submit_concern(current_user, family, form, form.client_uuid.data)
+            concern, created = services.raise_concern(current_user, family, data, form.client_uuid.data)
         except IdempotencyConflict:
             db.session.rollback()
             form.form_errors.append(CONFLICT)
@@ -38,16 +43,28 @@ def new(family_id):
         db.session.commit()
         if wants_json():
             return jsonify(id=str(concern.id), reference=concern.reference, created=created,
+                           missing=[MISSING[k] for k in concern.missing_keys],
                            url=url_for("concerns.show", concern_id=concern.id)), 201 if created else 200
-        flash(f"Concern {concern.reference} saved. The social worker and coordinator are being emailed now.", "info")
+        flash(saved_message(concern), "info")
         return redirect(url_for("concerns.show", concern_id=concern.id))
     return _form_again(family, programme, form)
 
 
+def saved_message(concern) -> str:
+    """Thank the person, say what happens next, and what they left out (it was saved all the same)."""
+    text = (f"Thank you. You were right to raise this: concern {concern.reference} is saved and the social worker "
+            "and your coordinator are being emailed now. Your coordinator will check in with you.")
+    if concern.missing_keys:
+        text += (f" You did not say {missing_phrase(concern.missing_keys)}: add it below when you can "
+                 "(your coordinator will ask you too).")
+    return text
+
+
 def _first_steps(family, programme):
     """How urgent? Immediate danger: the call-first screen. Then the form, with a fresh client UUID."""
-    step = UrgencyForm(formdata=request.args if "urgency" in request.args else None)
-    if not step.urgency.data or not step.validate():
+    asked = "urgency" in request.args or "step" in request.args
+    step = UrgencyForm(formdata=request.args if asked else None)
+    if not asked or not step.validate():
         return render_template("concerns/urgency.html", family=family, programme=programme, form=step)
     if step.urgency.data == Urgency.immediate.name and request.args.get("called") != "yes":
         return render_template("concerns/call_first.html", family=family, programme=programme)
@@ -55,11 +72,11 @@ def _first_steps(family, programme):
     return render_template("concerns/form.html", family=family, programme=programme, form=form)
 
 
-def _form_again(family, programme, form):
+def _form_again(family, programme, form, code: int = 422):
     """Answer a rejected submission: the form with its errors and everything typed, or JSON."""
     if wants_json():
-        return jsonify(error="Unprocessable Entity", errors=form.errors, form_errors=form.form_errors), 422
-    return render_template("concerns/form.html", family=family, programme=programme, form=form), 422
+        return jsonify(error="Unprocessable Entity", errors=form.errors, form_errors=form.form_errors), code
+    return render_template("concerns/form.html", family=family, programme=programme, form=form), code
 
 
 @bp.route("/concerns/<concern_id>")
@@ -84,6 +101,20 @@ def _page(concern, code: int = 200, **forms):
     return render_template("concerns/show.html", concern=concern, items=items, now=clock.now(),
                            deliveries=status.deliveries(i.id for i in items), staff=role is not Role.mentor,
                            programme=current_user.programme, **context), code
+
+
+@bp.route("/concerns/<concern_id>/status")
+@roles_required(*access.CASE_ROLES)
+def status_json(concern_id):
+    """Where the concern and its addenda stand now, as the page shows it (the page polls this)."""
+    concern = access.concern_for(current_user, concern_id, "status")
+    items = [concern, *concern.addenda]
+    mail = status.deliveries(i.id for i in items)
+    staff = current_user.role is not Role.mentor
+    answer = [{"id": str(i.id), "html": render_template("concerns/_timeline.html", item=i, delivery=mail.get(i.id),
+                                                        staff=staff)} for i in items]
+    settled = all(i.acknowledged and mail.get(i.id) and mail[i.id].state in ("sent", "dead") for i in items)
+    return jsonify(items=answer, final=settled)
 
 
 @bp.route("/concerns/<concern_id>/acknowledge", methods=["POST"])
@@ -123,7 +154,8 @@ def add_addendum(concern_id):
     form = AddendumForm()
     if form.validate_on_submit():
         try:
-            addendum, created = services.add_addendum(current_user, concern, form, form.client_uuid.data)
+            addendum, created = services.add_addendum(current_user, concern, form.addendum_data(),
+                                                      form.client_uuid.data)
         except IdempotencyConflict:
             db.session.rollback()
             form.form_errors.append(CONFLICT)

@@ -17,6 +17,7 @@ from pwa.core.extensions import db
 from pwa.models import WebSession
 
 COOKIE = "bridge_session"
+CSRF_FIELD = "csrf_token"  # where Flask-WTF keeps the session's raw CSRF token (WTF_CSRF_FIELD_NAME)
 TOUCH_EVERY = timedelta(seconds=60)
 
 
@@ -31,8 +32,13 @@ class ServerSession(CallbackDict, SessionMixin):
         self.token, self.new, self.modified, self.touch = token, new, False, False
 
     def regenerate(self) -> None:
-        """Issue a new token (on sign-in), so a planted token is worthless."""
+        """Issue a new token (on sign-in), so a planted token is worthless, and the session's one CSRF token.
+
+        The CSRF token is made here, once, not by whichever page asks first: pages loaded at the same time
+        in several tabs would each make their own and the last to save would win, failing the others' posts.
+        """
         self.rotate_from, self.token, self.modified = self.token, None, True
+        self[CSRF_FIELD] = secrets.token_hex(32)
 
 
 class DatabaseSessionInterface(SessionInterface):

@@ -108,7 +108,8 @@ def _entry(family, form, corrects=None):
     url = url_for("diary.show_visit", visit_id=visit.id)
     if wants_json():
         return jsonify(id=str(visit.id), created=created, url=url), 201 if created else 200
-    flash("Visit saved." if created else "This visit was already saved.", "info")
+    flash("Visit saved. Thank you: what you noticed helps the family and everyone supporting them." if created
+          else "This visit was already saved.", "info")
     return redirect(url)
 
 

@@ -10,6 +10,7 @@ from pwa.models.match import Match, MatchExtension, MatchReview
 from pwa.models.outbox import MailKind, MailStatus, OutboxMessage
 from pwa.models.outcome import OutcomeArea, OutcomeFramework, OutcomeReading, OutcomeScore, ReadingOccasion
 from pwa.models.programme import Programme
+from pwa.models.quarantine import HeldOutcome, HeldReason, QuarantinedItem
 from pwa.models.reminder import ReminderSent
 from pwa.models.supervision import SupervisionSession
 from pwa.models.user import User
@@ -23,5 +24,6 @@ __all__ = [
     "Stage", "SupervisionSession", "TokenPurpose", "User", "WebSession",
     "Goal", "GoalStatus", "OutcomeArea", "OutcomeFramework", "OutcomeReading", "OutcomeScore", "ReadingOccasion",
     "Passkey", "RecoveryCode", "RememberedDevice", "TotpSecret",
+    "HeldOutcome", "HeldReason", "QuarantinedItem",
     "ProgressMark", "Visit", "VisitChild", "VisitGoal", "VisitKind", "ReviewQueue", "VisitReview",
 ]

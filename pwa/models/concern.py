@@ -78,8 +78,6 @@ class Concern(Alertable, UUIDKey, Base):
     __tablename__ = "concerns"
     __table_args__ = (
         *_bookkeeping_checks(),
-        sa.CheckConstraint("urgency != 'immediate' OR (who_called IS NOT NULL AND called_at IS NOT NULL)",
-                           name="immediate_call_recorded"),
         sa.CheckConstraint("(action_taken_at IS NULL) = (action_taken_note IS NULL)"
                            " AND (action_taken_at IS NULL) = (action_taken_by_id IS NULL)", name="action_complete"),
         sa.CheckConstraint("action_taken_at IS NULL OR acknowledged_at IS NOT NULL", name="action_after_ack"),
@@ -92,6 +90,9 @@ class Concern(Alertable, UUIDKey, Base):
     actions_taken: Mapped[str | None] = mapped_column(EncryptedText, active_history=True)
     who_called: Mapped[str | None] = mapped_column(EncryptedText, active_history=True)
     called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Details not given (or not readable), comma-separated keys of pwa.concerns.data.MISSING: never refused
+    # for them, the concern is stored and alerted, and the coordinator's debrief asks for them.
+    missing: Mapped[str | None] = mapped_column(sa.String(100))
     action_taken_note: Mapped[str | None] = mapped_column(EncryptedText)
     action_taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     action_taken_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -104,6 +105,11 @@ class Concern(Alertable, UUIDKey, Base):
     addenda: Mapped[list["ConcernAddendum"]] = relationship(
         back_populates="concern", lazy="selectin", order_by="ConcernAddendum.created_at", passive_deletes="all")
     debrief: Mapped["DebriefTask | None"] = relationship(viewonly=True, uselist=False)
+
+    @property
+    def missing_keys(self) -> list[str]:
+        """The details this concern was raised without."""
+        return [k for k in (self.missing or "").split(",") if k]
 
     @property
     def categories(self) -> list[ConcernCategory]:

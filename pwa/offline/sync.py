@@ -10,25 +10,42 @@ aad empty) to the sealing key `kid`, under the info
 so an entry opens only for the author who sealed it, as the kind and UUID it
 was sealed as. Inside: JSON {"family": id, "fields": {name: text | [text]},
 "sealed_at": ISO time}. The answer lists, in order, {"uuid", "status",
-"code"} with status stored (201) | duplicate (200) | invalid (422, errors) |
-conflict (409, errors); stored and duplicate also carry url and state.
+"code"} with status
+  stored (201) | duplicate (200): also url and state;
+  quarantined (202): it opened but could not be stored as a record (failed the
+    form's checks, family out of reach, id used for other content, storing
+    failed), so the server holds it for the coordinator; also state (plain
+    words), url null, held (true until a person has dealt with it) and kind;
+  invalid (422, errors): not in the wire format, or it could not be opened
+    (sealed for another account, or damaged); one that fails to open is held too.
+Errors are [{"field", "label", "message"}]. GET /sync/states?uuid=... answers
+{uuid: {"state", "url"?, "held", "kind"}}: a held entry stays held: true until
+a coordinator records it (then the record's state and url) or dismisses it
+(state "Checked by your coordinator").
 """
 import base64
 import binascii
 import json
+import logging
 import re
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from pwa import access
+from pwa.core import audit
+from pwa.core.extensions import db
 from pwa.crypto.hpke import SealedOpenError
 from pwa.crypto.sealing import KEY_ID, SealingKeys
 from pwa.core.idempotency import IdempotencyConflict
-from pwa.models import User
+from pwa.models import HeldReason, User
 from pwa.offline.kinds import KINDS, Invalid, Stored
+from pwa.quarantine import services as quarantine
+
+logger = logging.getLogger(__name__)
 
 FORMAT = 1
 MAX_BATCH = 50
@@ -86,19 +103,27 @@ def _envelope(raw):
     return Envelope(uuid.UUID(claimed), raw["kind"], raw["kid"], enc, ct)
 
 
-def _error(message: str, field: str = "") -> dict:
-    return {"field": field, "message": message}
+def _error(message: str, field: str = "", label: str = "") -> dict:
+    return {"field": field, "label": label, "message": message}
+
+
+CODES = {"stored": 201, "duplicate": 200, "quarantined": 202, "invalid": 422}
 
 
 def _answer(client_uuid, status: str, **extra) -> dict:
-    code = {"stored": 201, "duplicate": 200, "invalid": 422, "conflict": 409}[status]
-    return {"uuid": str(client_uuid), "status": status, "code": code, **extra}
+    return {"uuid": str(client_uuid), "status": status, "code": CODES[status], **extra}
 
 
 def receive(user: User, keys: SealingKeys, entries: list) -> list[dict]:
-    """Open, validate and store each entry in order (the caller commits once); answer each."""
+    """Open, validate and store each entry in order (the caller commits once); answer each.
+
+    Whatever opens but cannot be stored is held for the coordinator (one notice per batch)."""
     families: dict = {}  # a batch mostly names one family: scope (and audit) it once
-    return [receive_one(user, keys, e, families) if isinstance(e, Envelope) else e for e in entries]
+    answers = [receive_one(user, keys, e, families) if isinstance(e, Envelope) else e for e in entries]
+    newly_held = sum(1 for a in answers if a.pop("_newly_held", False))
+    if newly_held and user.programme_id:
+        quarantine.tell_coordinators(user.programme_id, newly_held)
+    return answers
 
 
 def _family(user: User, family_id: str, action: str, families: dict):
@@ -112,29 +137,89 @@ def _family(user: User, family_id: str, action: str, families: dict):
 
 
 def receive_one(user: User, keys: SealingKeys, entry: Envelope, families: dict | None = None) -> dict:
-    """Store one sealed entry for the signed-in user, once."""
+    """Store one sealed entry for the signed-in user, once; hold it for the coordinator if it cannot be."""
     kind = KINDS[entry.kind]
     if user.role not in kind.roles:
         return _answer(entry.uuid, "invalid", errors=[_error("Your role cannot send this kind of entry.")])
+    held = quarantine.held_entry(entry.uuid)
+    if held is not None and held.author_id == user.id:  # sent again: answered as the first time
+        return _unopened(user, entry) if held.reason is HeldReason.unopenable else held_answer(user, held)
     try:
         body = keys.open(entry.kid, entry.enc, entry.ct, info(entry.kid, user.id, entry.kind, entry.uuid))
         family_id, formdata = _contents(body)
-    except (SealedOpenError, ValueError):
-        return _answer(entry.uuid, "invalid", errors=[_error(
-            "This entry was sealed for another account or has been damaged, so it cannot be opened.")])
+    except (SealedOpenError, ValueError, UnicodeDecodeError):
+        return _unopened(user, entry)
     family = _family(user, family_id, kind.family_action, {} if families is None else families)
     if family is None:
-        return _answer(entry.uuid, "invalid", errors=[_error(
-            "You can no longer add entries for this family.", "family")])
+        return _hold(user, entry, body, family_id, HeldReason.out_of_reach, [_error(
+            "You can no longer add entries for this family.", "family", "Family")])
     formdata["client_uuid"] = str(entry.uuid)
     try:
-        stored: Stored = kind.store(user, family, formdata, entry.uuid)
+        with all_or_nothing():
+            stored: Stored = kind.store(user, family, formdata, entry.uuid)
     except Invalid as bad:
-        return _answer(entry.uuid, "invalid", errors=bad.errors)
+        return _hold(user, entry, body, family_id, HeldReason.invalid, bad.errors)
     except IdempotencyConflict:
-        return _answer(entry.uuid, "conflict", errors=[_error(
-            "An entry with this id was already saved with different content. Enter it again as a new entry.")])
+        return _hold(user, entry, body, family_id, HeldReason.conflict, [_error(
+            "An entry with this id was already saved with different content.")])
+    except Exception as crash:  # noqa: BLE001 - whatever went wrong, the entry is kept, not dropped
+        logger.exception("storing sealed entry %s (%s) failed: held", entry.uuid, entry.kind, exc_info=crash)
+        return _hold(user, entry, body, family_id, HeldReason.error, [_error(
+            f"Bridge could not store it ({type(crash).__name__}).")])
     return _answer(entry.uuid, "stored" if stored.created else "duplicate", url=stored.url, state=stored.state)
+
+
+@contextmanager
+def all_or_nothing():
+    """A savepoint whose audit rows go with it: a store that fails leaves nothing behind."""
+    before = audit.take_pending(db.session)
+    try:
+        with db.session.begin_nested():
+            yield
+    except Exception:
+        audit.take_pending(db.session)
+        raise
+    finally:
+        audit.requeue(db.session, before + audit.take_pending(db.session))
+
+
+def _hold(user, entry: Envelope, body: bytes, family_id, reason, errors) -> dict:
+    held = quarantine.hold(user, entry.uuid, entry.kind, reason, body=body, family_id=family_id, errors=errors)
+    return held_answer(user, held) | {"_newly_held": True}
+
+
+def _unopened(user, entry: Envelope) -> dict:
+    """Sealed for another account or damaged: kept as received (nothing dropped), answered as invalid."""
+    sealed = {"v": FORMAT, "uuid": str(entry.uuid), "kind": entry.kind, "kid": entry.kid,
+              "enc": base64.urlsafe_b64encode(entry.enc).decode(), "ct": base64.urlsafe_b64encode(entry.ct).decode()}
+    held = quarantine.held_entry(entry.uuid)
+    newly = held is None
+    if newly:
+        quarantine.hold(user, entry.uuid, entry.kind, HeldReason.unopenable, sealed=sealed)
+    return _answer(entry.uuid, "invalid", errors=[_error(
+        "This entry was sealed for another account or has been damaged, so it cannot be opened.")],
+        _newly_held=newly)
+
+
+def held_answer(user: User, held) -> dict:
+    """The answer for an entry the server holds (or held): quarantined until a person has dealt with it."""
+    state = held_state(user, held)
+    if state.get("url"):  # a coordinator turned it into a record: the phone may forget it
+        return _answer(held.client_uuid, "duplicate", url=state["url"], state=state["state"])
+    return _answer(held.client_uuid, "quarantined", state=state["state"], url=None, held=state["held"],
+                   kind=held.kind)
+
+
+def held_state(user: User, held) -> dict:
+    """What the phone shows for a held entry: held, checked (dismissed) or, once recorded, the record's state."""
+    if held.held:
+        return {"state": quarantine.HELD_STATE, "held": True, "kind": held.kind}
+    kind = KINDS.get(held.kind)
+    if held.record_id is not None and kind is not None and kind.states:
+        record_uuid = quarantine.record_uuid(held)
+        found = kind.states(user, [record_uuid]).get(str(record_uuid))
+        return found or {"state": quarantine.RECORDED_STATE, "held": False, "kind": held.kind}  # out of reach now
+    return {"state": quarantine.CHECKED_STATE, "held": False, "kind": held.kind}
 
 
 def _contents(body: bytes) -> tuple[str, MultiDict]:
@@ -153,10 +238,13 @@ def _contents(body: bytes) -> tuple[str, MultiDict]:
 
 
 def states(user: User, client_uuids: list[str]) -> dict:
-    """Where the user's sent entries stand now (for kinds that track it), by UUID."""
+    """Where the user's sent entries stand now (for kinds that track it, and any held entry), by UUID."""
     ids = [uuid.UUID(u) for u in client_uuids if UUID.match(u)][:MAX_BATCH]
     out: dict = {}
     for kind in KINDS.values():
         if kind.states and user.role in kind.roles:
             out.update(kind.states(user, ids))
+    for held in access.held_sent_by(user, ids):
+        if str(held.client_uuid) not in out or held.held:
+            out[str(held.client_uuid)] = held_state(user, held)
     return out

@@ -13,7 +13,7 @@ Routes with no object use relation None: a role either may or may not.
 from dataclasses import dataclass, field
 from typing import Callable
 
-from tests.support.concern_world import concern_id, dead_letter_id, debrief_id
+from tests.support.concern_world import concern_id, dead_letter_id, debrief_id, held_id
 
 ALL = {"own", "others", "far"}
 OWN = {"own"}
@@ -192,6 +192,13 @@ RULES: list[Rule] = [
          allowed={"mentor": OWN, "coordinator": PROGRAMME}),
     Rule("concerns.complete_debrief", "POST", lambda w, r: f"/concerns/debriefs/{debrief_id(w, r)}",
          allowed=COORDINATOR_ONLY, data=lambda w, r: {"note": "Talked it through by phone"}),
+    Rule("concerns.status_json", "GET", lambda w, r: f"/concerns/{concern_id(w, r)}/status", allowed=CASE_READ),
+    # entries held from phones (the coordinator of the sender's programme)
+    Rule("quarantine.index", "GET", lambda w, r: "/quarantine/", allowed={"coordinator": True}),
+    Rule("quarantine.show", "GET", lambda w, r: f"/quarantine/{held_id(w, r)}", allowed=COORDINATOR_ONLY),
+    Rule("quarantine.record", "POST", lambda w, r: f"/quarantine/{held_id(w, r)}/record", allowed=COORDINATOR_ONLY),
+    Rule("quarantine.dismiss", "POST", lambda w, r: f"/quarantine/{held_id(w, r)}/dismiss", allowed=COORDINATOR_ONLY,
+         data=lambda w, r: {"note": "Phoned the mentor"}),
     Rule("outbox.undelivered", "GET", lambda w, r: "/mail/undelivered", allowed={"admin": True, "coordinator": True}),
     Rule("outbox.retry_mail", "POST", lambda w, r: f"/mail/undelivered/{dead_letter_id(w, r)}/retry",
          allowed={"admin": ALL, "coordinator": PROGRAMME}),

@@ -77,10 +77,10 @@ def start_worker(app, smtp_url, tmp: Path, **extra) -> Process:
                    process_env(app, smtp_url, tmp, **extra), tmp, "worker")
 
 
-def start_web(app, port: int, tmp: Path, **extra) -> Process:
-    """gunicorn with one sync worker; its arbiter starts a new worker when one is killed."""
-    args = [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "--graceful-timeout", "1",
-            "wsgi:app"]
+def start_web(app, port: int, tmp: Path, *, threads: int = 1, **extra) -> Process:
+    """gunicorn with one worker (threads > 1: that many requests at once); a killed worker is replaced."""
+    args = [sys.executable, "-m", "gunicorn", "-w", "1", "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+            "--graceful-timeout", "1", "wsgi:app"]
     return Process(args, process_env(app, None, tmp, **extra), tmp, "web")
 
 

@@ -33,7 +33,7 @@ def raise_concern(app, mentor: User, family: Family, **form) -> Concern:
         concern_form = ConcernForm(formdata=formdata, meta={"csrf": False})
         assert concern_form.validate(), concern_form.errors
         author, fam = db.session.get(User, mentor.id), db.session.get(Family, family.id)
-        concern, _ = services.submit_concern(author, fam, concern_form, data["client_uuid"])
+        concern, _ = services.raise_concern(author, fam, concern_form.concern_data(), data["client_uuid"])
         db.session.commit()
         concern = db.session.get(Concern, concern.id)
         _ = concern.family, concern.debrief, concern.addenda, concern.marks
@@ -52,7 +52,7 @@ def add_to_concern(app, author: User, concern: Concern, facts: str = "CANARY-ADD
         form = AddendumForm(formdata=MultiDict({"client_uuid": client_uuid, "facts": facts}), meta={"csrf": False})
         assert form.validate(), form.errors
         addendum, _ = services.add_addendum(db.session.get(User, author.id), db.session.get(Concern, concern.id),
-                                            form, client_uuid)
+                                            form.addendum_data(), client_uuid)
         db.session.commit()
         addendum_id = addendum.id
         db.session.remove()
@@ -94,3 +94,24 @@ def debrief_id(w, rel):
 
 def dead_letter_id(w, rel):
     return concerns_of(w)[rel]["dead"]
+
+
+def held_id(w, rel):
+    """Per relation: an entry held from the relation's mentor's phone (made once per world)."""
+    import json
+
+    cache = w.__dict__.setdefault("_held", {})
+    if rel not in cache:
+        from pwa.models import HeldReason
+        from pwa.quarantine import services
+
+        author, family = {"own": (w.mentor, w.family), "others": (w.other_mentor, w.others_family),
+                          "far": (w.far_mentor, w.far_family)}[rel]
+        body = json.dumps({"family": str(family.id), "fields": {"urgency": "urgent", "what_seen": CANARY_SEEN}})
+        with w.app.app_context():
+            item = services.hold(db.session.get(User, author.id), uuid.uuid4(), "concern", HeldReason.out_of_reach,
+                                 body=body.encode(), family_id=family.id)
+            db.session.commit()
+            cache[rel] = item.id
+            db.session.remove()
+    return cache[rel]
