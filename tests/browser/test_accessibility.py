@@ -27,7 +27,7 @@ def pages_for(world, role: str | None) -> list[str]:
     """The GET paths a role may open for its own objects; the public ones for everyone."""
     paths = []
     for rule in RULES:
-        if rule.method != "GET":
+        if rule.method != "GET" or rule.endpoint.startswith("bench."):  # the benchmark's bare route is no page
             continue
         if rule.public:
             paths.append(rule.url(world, None))
