@@ -1,5 +1,4 @@
 """The coordinator's dashboard and supervision sessions."""
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -8,7 +7,7 @@ from pwa.core import audit, clock
 from pwa.supervision import reminders
 from pwa.access import roles_required
 from pwa.core.extensions import db
-from pwa.models import Role, SupervisionSession
+from pwa.models import Role
 from pwa.supervision import dashboard, reviews, services
 from pwa.supervision.forms import ReviewEntryForm, SupervisionForm
 
@@ -22,11 +21,6 @@ def index():
     sections = dashboard.build(current_user, clock.today())
     audit.record(db.session, current_user, "read", object_type="dashboard")
     return render_template("supervision/dashboard.html", sections=sections, today=clock.today())
-
-
-def _sessions(mentor) -> list[SupervisionSession]:
-    q = sa.select(SupervisionSession).where(SupervisionSession.mentor_id == mentor.id)
-    return list(db.session.scalars(q.order_by(SupervisionSession.held_on.desc())))
 
 
 @bp.route("/mentors/<user_id>/supervision", methods=["GET", "POST"])
@@ -46,7 +40,7 @@ def mentor_supervision(user_id):
         flash("Supervision recorded.", "info")
         return redirect(url_for("supervision.mentor_supervision", user_id=mentor.id))
     status = 422 if form.errors else 200
-    return render_template("supervision/mentor.html", mentor=mentor, form=form, sessions=_sessions(mentor)), status
+    return render_template("supervision/mentor.html", mentor=mentor, form=form, sessions=access.supervision_notes(current_user, mentor)), status
 
 
 @bp.route("/visits/<visit_id>/review", methods=["POST"])
