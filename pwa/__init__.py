@@ -53,7 +53,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
+    from pwa.admin.approval_views import bp as approvals
+    from pwa.admin.sso_views import bp as sso_settings
     from pwa.admin.views import bp as admin
+    from pwa.auth.sso import bp as sso
     from pwa.auth.views import bp as auth
     from pwa.casework.views import bp as casework
     from pwa.concerns.views import bp as concerns
@@ -68,7 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from pwa.supervision.views import bp as supervision
 
     for blueprint in (main, auth, admin, families, matches, supervision, concerns, diary, goals, outcomes, offline, reports,
-                      casework):
+                      casework, approvals, sso_settings, sso):
         app.register_blueprint(blueprint)
 
 
