@@ -25,6 +25,7 @@ const provider = new Provider(issuer, {
     token_endpoint_auth_method: 'client_secret_basic',
   }],
   pkce: { required: () => true },
+  conformIdTokenClaims: false, // the email goes in the ID token, as councils' providers put it
   jwks: { keys: [jwk] },
   cookies: { keys: ['bridge-test-cookie-key'] },
   claims: { openid: ['sub'], email: ['email', 'email_verified'] },
