@@ -1,5 +1,5 @@
 """The coordinator's dashboard and supervision sessions."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from pwa import access  # noqa: F401  (reminders registers its worker task)
@@ -29,7 +29,7 @@ def mentor_supervision(user_id):
     """A mentor's supervision sessions, and recording a new one."""
     mentor = access.user_for(current_user, user_id)
     if mentor.role is not Role.mentor:
-        abort(404)
+        access.refuse(current_user, 404, "supervision", object_type="users", object_id=mentor.id)
     form = SupervisionForm()
     if not form.is_submitted():
         form.held_on.data = clock.today()
