@@ -81,7 +81,8 @@ def invite():
             form.email.errors.append("An account with this email already exists.")
         else:
             db.session.commit()
-            flash(f"Invitation sent to {form.email.data.strip().lower()}.", "info")
+            flash(f"Invitation sent to {form.email.data.strip().lower()}. The account works once a second "
+                  f"person approves it (Accounts awaiting approval).", "info")
             return redirect(url_for("admin.users"))
     return render_template("admin/invite.html", form=form)
 
