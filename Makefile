@@ -12,12 +12,16 @@ PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
 
-.PHONY: help venv run chromium test test-sqlite test-pg bench clean distclean
+OIDC_DIR    := tests/support/oidc
+OIDC_STAMP  := $(OIDC_DIR)/node_modules/.installed
+
+.PHONY: help venv run chromium oidc test test-sqlite test-pg bench clean distclean
 
 help:
 	@echo "make venv         create .venv and install the app with test extras"
 	@echo "make run          migrate, load demo data, run web app (127.0.0.1:5000) + outbox worker"
 	@echo "make chromium     install /usr/bin/chromium via apt if missing"
+	@echo "make oidc         npm ci the OpenID provider the single sign-on tests start (needs Node 20+)"
 	@echo "make test         tests on SQLite, then on a throwaway PostgreSQL cluster"
 	@echo "make test-sqlite  tests on SQLite only      (PYTEST_ARGS='-k ...' to narrow)"
 	@echo "make test-pg      tests on PostgreSQL only"
@@ -44,7 +48,15 @@ chromium:
 		$(APT_GET) update && $(APT_GET) install -y chromium; \
 	fi
 
-test: venv chromium
+# The single sign-on tests start a real OpenID provider from the committed package-lock.json.
+oidc: $(OIDC_STAMP)
+
+$(OIDC_STAMP): $(OIDC_DIR)/package.json $(OIDC_DIR)/package-lock.json
+	@command -v npm >/dev/null || { $(APT_GET) update && $(APT_GET) install -y nodejs npm; }
+	cd $(OIDC_DIR) && npm ci --no-audit --no-fund
+	touch $@
+
+test: venv chromium oidc
 	@rc=0; \
 	echo "== tests on SQLite =="; \
 	env -u BRIDGE_TEST_DATABASE $(VENV)/bin/pytest -q $(PYTEST_ARGS) || { echo "!! SQLite run failed"; rc=1; }; \
@@ -52,11 +64,11 @@ test: venv chromium
 	BRIDGE_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q $(PYTEST_ARGS) || { echo "!! PostgreSQL run failed"; rc=1; }; \
 	exit $$rc
 
-test-sqlite: venv chromium
+test-sqlite: venv chromium oidc
 	@echo "== tests on SQLite =="
 	env -u BRIDGE_TEST_DATABASE $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
-test-pg: venv chromium
+test-pg: venv chromium oidc
 	@echo "== tests on PostgreSQL =="
 	BRIDGE_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 

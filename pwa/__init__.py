@@ -55,7 +55,10 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from pwa import auth
+    from pwa.admin.approval_views import bp as approvals
+    from pwa.admin.sso_views import bp as sso_settings
     from pwa.admin.views import bp as admin
+    from pwa.auth.sso import bp as sso
     from pwa.casework.views import bp as casework
     from pwa.concerns.views import bp as concerns
     from pwa.diary.views import bp as diary
@@ -71,7 +74,7 @@ def register_blueprints(app: Flask) -> None:
 
     auth.register(app)
     for blueprint in (main, admin, families, matches, supervision, concerns, diary, goals, outcomes, offline, reports,
-                      casework, quarantine):
+                      casework, quarantine, approvals, sso_settings, sso):
         app.register_blueprint(blueprint)
 
 

@@ -14,12 +14,14 @@ from functools import wraps
 
 import sqlalchemy as sa
 from sqlalchemy.orm import defer, selectinload
-from flask import abort
+from typing import NoReturn
+
+from flask import abort, request
 from flask_login import current_user, login_required
 
-from pwa.core import audit
+from pwa.core import audit, refusals
 from pwa.core.extensions import db
-from pwa.models import Family, Match, Programme, Role, User
+from pwa.models import Family, Match, Programme, Role, SupervisionSession, User
 from pwa.models import Goal, OutcomeReading, Visit, VisitGoal  # diary, goals, outcome readings
 from pwa.models import GoalStatus  # the offline snapshot's active goals
 from pwa.models import Concern, ConcernAddendum, DebriefTask, MailStatus, OutboxMessage  # concerns
@@ -34,6 +36,10 @@ FAMILY_ACTIONS: dict[str, set[Role]] = {
     "record_consent": {Role.coordinator, Role.social_worker},
     "reassign": {Role.coordinator},
     "match": {Role.coordinator},
+    "log_visit": {Role.mentor},
+    "add_goal": set(CASE_ROLES),
+    "record_reading": set(CASE_ROLES),
+    "raise_concern": {Role.mentor},
 }
 
 
@@ -45,7 +51,7 @@ def roles_required(*roles: Role):
         @login_required
         def wrapped(*args, **kwargs):
             if current_user.role not in roles:
-                abort(403)
+                refuse(current_user, 403, "route", object_type="route", object_id=request.endpoint)
             return view(*args, **kwargs)
 
         wrapped.allowed_roles = roles
@@ -54,11 +60,37 @@ def roles_required(*roles: Role):
     return decorator
 
 
-def _as_uuid(value) -> uuid.UUID:
+def refuse(user: User, status: int, action: str, *, object_type: str, object_id) -> NoReturn:
+    """Answer 403/404, first recording who asked for what in its own short transaction."""
+    refusals.record(user, action, object_type, object_id)
+    abort(status)
+
+
+def _as_uuid(user: User, model, value, action: str) -> uuid.UUID:
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError:
-        abort(404)
+        refuse(user, 404, action, object_type=model.__tablename__, object_id=value)
+
+
+def _verb(action: str) -> str:
+    return "read" if action == "read" else f"open:{action}"
+
+
+def one(user: User, visible: sa.Select, model, object_id, action: str = "read", may=True, audit_as=None):
+    """Fetch one object of a scoped select, or 404 (out of scope) / 403 (`may` false); audit either way.
+
+    `may` is a bool or a callable given the object; a refusal is audited as
+    such and never as a read.
+    """
+    wanted = _as_uuid(user, model, object_id, action)
+    found = db.session.scalars(visible.where(model.id == wanted)).unique().one_or_none()
+    if found is None:
+        refuse(user, 404, action, object_type=model.__tablename__, object_id=wanted)
+    if not (may(found) if callable(may) else may):
+        refuse(user, 403, action, object_type=model.__tablename__, object_id=wanted)
+    audit.record(db.session, user, audit_as or _verb(action), found)
+    return found
 
 
 def visible_families(user: User) -> sa.Select:
@@ -69,20 +101,14 @@ def visible_families(user: User) -> sa.Select:
     if user.role is Role.social_worker:
         return q.where(Family.social_worker_id == user.id)
     if user.role is Role.mentor:
-        active = sa.select(Match.family_id).where(Match.mentor_id == user.id, Match.ended_on.is_(None))
+        active = sa.select(Match.family_id).where(Match.mentor_id == user.id, Match.is_active())
         return q.where(Family.id.in_(active))
     return q.where(sa.false())
 
 
 def family_for(user: User, family_id, action: str = "read") -> Family:
     """Fetch one family the user may act on, auditing the access, or 404/403."""
-    family = db.session.scalar(visible_families(user).where(Family.id == _as_uuid(family_id)))
-    if family is None:
-        abort(404)
-    if user.role not in FAMILY_ACTIONS[action]:
-        abort(403)
-    audit.record(db.session, user, "read" if action == "read" else f"open:{action}", family)
-    return family
+    return one(user, visible_families(user), Family, family_id, action, user.role in FAMILY_ACTIONS[action])
 
 
 def list_families(user: User, *, stage=None, limit: int | None = None, offset: int = 0) -> list[Family]:
@@ -102,19 +128,13 @@ def visible_matches(user: User) -> sa.Select:
     """Matches on families the user may see (a mentor: only their own, active)."""
     q = sa.select(Match).join(Match.family)
     if user.role is Role.mentor:
-        return q.where(Match.mentor_id == user.id, Match.ended_on.is_(None))
+        return q.where(Match.mentor_id == user.id, Match.is_active())
     return q.where(Family.id.in_(visible_families(user).with_only_columns(Family.id)))
 
 
 def match_for(user: User, match_id, action: str = "read") -> Match:
     """Fetch one match: anyone who can see it may read; only its coordinator may change it."""
-    match = db.session.scalar(visible_matches(user).where(Match.id == _as_uuid(match_id)))
-    if match is None:
-        abort(404)
-    if action != "read" and user.role is not Role.coordinator:
-        abort(403)
-    audit.record(db.session, user, "read" if action == "read" else f"open:{action}", match)
-    return match
+    return one(user, visible_matches(user), Match, match_id, action, action == "read" or user.role is Role.coordinator)
 
 
 def active_matches_for_families(user: User, family_ids) -> dict:
@@ -122,7 +142,7 @@ def active_matches_for_families(user: User, family_ids) -> dict:
     if not family_ids:
         return {}
     rows = db.session.scalars(
-        visible_matches(user).where(Match.family_id.in_(family_ids), Match.ended_on.is_(None))
+        visible_matches(user).where(Match.family_id.in_(family_ids), Match.is_active())
     ).unique()
     return {m.family_id: m for m in rows}
 
@@ -139,11 +159,7 @@ def manageable_users(user: User) -> sa.Select:
 
 def user_for(user: User, user_id) -> User:
     """Fetch one account the user may manage, or 404."""
-    found = db.session.scalar(manageable_users(user).where(User.id == _as_uuid(user_id)))
-    if found is None:
-        abort(404)
-    audit.record(db.session, user, "read", found)
-    return found
+    return one(user, manageable_users(user), User, user_id)
 
 
 def mentors_of(user: User) -> list[User]:
@@ -160,6 +176,16 @@ def social_workers_of(programme_id) -> list[User]:
     return list(db.session.scalars(q))
 
 
+def supervision_notes(user: User, mentor: User) -> list[SupervisionSession]:
+    """A mentor's supervision sessions, newest first, for their programme's coordinator; audited."""
+    if user.role is not Role.coordinator or mentor.programme_id != user.programme_id:
+        return []
+    q = sa.select(SupervisionSession).where(SupervisionSession.mentor_id == mentor.id)
+    found = list(db.session.scalars(q.order_by(SupervisionSession.held_on.desc())))
+    audit.record(db.session, user, "read supervision", mentor)
+    return found
+
+
 def programmes_for(user: User) -> list[Programme]:
     """Programmes the user may manage: an admin all of them."""
     if user.role is not Role.admin:
@@ -169,21 +195,23 @@ def programmes_for(user: User) -> list[Programme]:
 
 def programme_for(user: User, programme_id) -> Programme:
     """Fetch a programme the user may manage, or 404."""
-    programme = db.session.get(Programme, _as_uuid(programme_id))
-    if programme is None or user.role is not Role.admin:
-        abort(404)
-    return programme
+    visible = sa.select(Programme).where(sa.true() if user.role is Role.admin else sa.false())
+    return one(user, visible, Programme, programme_id)
 
 
 # --- Diary entries, goals and outcome readings (a mentor reads only their own entries) ---
 
-FAMILY_ACTIONS.update({"log_visit": {Role.mentor}, "add_goal": set(CASE_ROLES), "record_reading": set(CASE_ROLES)})
 GOAL_ACTIONS: dict[str, set[Role]] = {
     "read": set(CASE_ROLES),
     "agree": {Role.social_worker},
     "family_agreement": {Role.coordinator, Role.social_worker},
     "close": {Role.coordinator, Role.social_worker},
 }
+
+
+def may_record_agreement(user: User) -> bool:
+    """Only staff record that a family (or the social worker) agreed a goal; a mentor's post changes nothing."""
+    return user.role in GOAL_ACTIONS["family_agreement"]
 
 
 def _family_ids(user: User) -> sa.Select:
@@ -198,13 +226,8 @@ def visible_visits(user: User) -> sa.Select:
 
 def visit_for(user: User, visit_id, action: str = "read") -> Visit:
     """Fetch one diary entry, auditing the read; only its author may correct it."""
-    visit = db.session.scalar(visible_visits(user).where(Visit.id == _as_uuid(visit_id)))
-    if visit is None:
-        abort(404)
-    if action != "read" and visit.author_id != user.id:
-        abort(403)
-    audit.record(db.session, user, "read" if action == "read" else f"open:{action}", visit)
-    return visit
+    return one(user, visible_visits(user), Visit, visit_id, action,
+               lambda visit: action == "read" or visit.author_id == user.id)
 
 
 def family_visits(user: User, family: Family, limit: int, *, since=None, until=None) -> list[Visit]:
@@ -224,14 +247,8 @@ def family_visits(user: User, family: Family, limit: int, *, since=None, until=N
 
 def goal_for(user: User, goal_id, action: str = "read") -> Goal:
     """Fetch one goal on a family the user may see, auditing the access, or 404/403."""
-    goal = db.session.scalar(sa.select(Goal).where(Goal.id == _as_uuid(goal_id),
-                                                   Goal.family_id.in_(_family_ids(user))))
-    if goal is None:
-        abort(404)
-    if user.role not in GOAL_ACTIONS[action]:
-        abort(403)
-    audit.record(db.session, user, "read" if action == "read" else f"open:{action}", goal)
-    return goal
+    visible = sa.select(Goal).where(Goal.family_id.in_(_family_ids(user)))
+    return one(user, visible, Goal, goal_id, action, user.role in GOAL_ACTIONS[action])
 
 
 def family_goals(user: User, family: Family) -> list[Goal]:
@@ -239,6 +256,14 @@ def family_goals(user: User, family: Family) -> list[Goal]:
     q = sa.select(Goal).where(Goal.family_id == family.id, Goal.family_id.in_(_family_ids(user)))
     goals = list(db.session.scalars(q.order_by(Goal.created_at)))
     audit.record(db.session, user, "list goals", family)
+    return goals
+
+
+def proposed_goals(user: User) -> list[Goal]:
+    """Goals proposed on the user's families, waiting for agreement, oldest first; audited."""
+    q = sa.select(Goal).where(Goal.family_id.in_(_family_ids(user)), Goal.status == GoalStatus.proposed)
+    goals = list(db.session.scalars(q.order_by(Goal.created_at)))
+    audit.record(db.session, user, "list", object_type="proposed_goals")
     return goals
 
 
@@ -265,7 +290,6 @@ def family_readings(user: User, family: Family) -> list[OutcomeReading]:
 
 # --- Safeguarding concerns (a mentor sees only the status of concerns they raised) ---
 
-FAMILY_ACTIONS.update({"raise_concern": {Role.mentor}})
 CONCERN_ACTIONS: dict[str, set[Role]] = {
     "read": set(CASE_ROLES),
     "status": set(CASE_ROLES),
@@ -283,13 +307,7 @@ def visible_concerns(user: User) -> sa.Select:
 
 def concern_for(user: User, concern_id, action: str = "read") -> Concern:
     """Fetch one concern the user may act on, auditing the opening, or 404/403."""
-    concern = db.session.scalar(visible_concerns(user).where(Concern.id == _as_uuid(concern_id)))
-    if concern is None:
-        abort(404)
-    if user.role not in CONCERN_ACTIONS[action]:
-        abort(403)
-    audit.record(db.session, user, "read" if action == "read" else f"open:{action}", concern)
-    return concern
+    return one(user, visible_concerns(user), Concern, concern_id, action, user.role in CONCERN_ACTIONS[action])
 
 
 def _open_concern():
@@ -333,13 +351,9 @@ def debriefs_for(user: User, *, done: bool = False) -> list[DebriefTask]:
 def debrief_for(user: User, task_id) -> DebriefTask:
     """Fetch one debrief task of the coordinator's programme, or 404."""
     tasks = sa.select(DebriefTask).where(
-        DebriefTask.id == _as_uuid(task_id),
-        DebriefTask.concern_id.in_(visible_concerns(user).with_only_columns(Concern.id)))
-    task = db.session.scalar(tasks) if user.role is Role.coordinator else None
-    if task is None:
-        abort(404)
-    audit.record(db.session, user, "open:debrief", task)
-    return task
+        DebriefTask.concern_id.in_(visible_concerns(user).with_only_columns(Concern.id)),
+        sa.true() if user.role is Role.coordinator else sa.false())
+    return one(user, tasks, DebriefTask, task_id, "debrief")
 
 
 def _undelivered(user: User) -> sa.Select:
@@ -362,11 +376,7 @@ def undelivered_mail(user: User) -> list[OutboxMessage]:
 
 def undelivered_for(user: User, message_id) -> OutboxMessage:
     """Fetch one dead letter the user may retry, or 404."""
-    found = db.session.scalar(_undelivered(user).where(OutboxMessage.id == _as_uuid(message_id)))
-    if found is None:
-        abort(404)
-    audit.record(db.session, user, "open:retry", found)
-    return found
+    return one(user, _undelivered(user), OutboxMessage, message_id, "retry")
 
 
 # --- The phone's offline snapshot and outbox (a mentor's own families and concerns only) ---

@@ -32,9 +32,19 @@ def _is_denied(response) -> bool:
     return response.status_code == 302 and "/login" in response.headers.get("Location", "")
 
 
+def _refusals(app) -> int:
+    import sqlalchemy as sa
+
+    from pwa.core.extensions import db
+    from pwa.models import AuditEvent
+
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action.like("refused %")))
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_matrix(world, auth, role):
-    """Each role reaches exactly what its rules allow, and nothing else."""
+    """Each role reaches exactly what its rules allow, and nothing else; every 403/404 leaves an audit row."""
     user = {"admin": world.admin, "coordinator": world.coordinator, "social_worker": world.social_worker,
             "mentor": world.mentor}[role]
     failures = []
@@ -46,11 +56,14 @@ def test_matrix(world, auth, role):
             auth.login(user)
             path = rule.url(world, rel)
             data = rule.data(world, rel) if rule.data else {}
+            before = _refusals(world.app)
             response = _request(auth, rule, path, data)
             expect_ok = (rel in allowed) if rel else bool(allowed)
             if expect_ok == _is_denied(response):
                 failures.append(f"{role} {rule.method} {path} [{rel}] -> {response.status_code}, "
                                 f"expected {'allowed' if expect_ok else 'denied'}")
+            elif response.status_code in (403, 404) and _refusals(world.app) != before + 1:
+                failures.append(f"{role} {rule.method} {path} [{rel}] -> {response.status_code} left no audit row")
             auth.client.delete_cookie("bridge_session")
     assert not failures, "\n".join(failures)
 

@@ -68,6 +68,12 @@ def test_invitation_sets_password_once(world, auth, app, client):
     r = client.post(link, data={"password": "a long new password", "confirm": "a long new password",
                                 "csrf_token": csrf_from(page.get_data(as_text=True))})
     assert r.status_code == 302
+    assert auth.login("nell@example.org", "a long new password").status_code == 200  # held for approval
+    with app.app_context():
+        nell = db.session.scalar(sa.select(User.id).where(User.email == "nell@example.org"))
+    auth.login(world.coordinator)  # a second person approves
+    auth.post(f"/admin/users/{nell}/approve", token_from="/admin/approvals")
+    auth.logout()
     assert auth.login("nell@example.org", "a long new password").status_code == 302
     auth.logout()
     assert client.get(link).status_code == 410  # the link worked once

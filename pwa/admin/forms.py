@@ -1,7 +1,10 @@
 """Programme settings and account invitations."""
+from urllib.parse import urlsplit
+
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, EmailField, IntegerField, SelectField, StringField, SubmitField, TelField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
+from wtforms import (BooleanField, DecimalField, EmailField, IntegerField, PasswordField, SelectField, StringField,
+                     SubmitField, TelField, TextAreaField, URLField)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, ValidationError
 
 from pwa.web.forms import enum_choices
 from pwa.models import Role
@@ -40,3 +43,42 @@ class InviteForm(FlaskForm):
     role = SelectField("Role", choices=enum_choices(Role))
     programme = SelectField("Programme", choices=[])
     submit = SubmitField("Send invitation")
+
+
+class AccessForm(FlaskForm):
+    """A role or programme change: the account is held until a second person approves it."""
+
+    role = SelectField("Role", choices=enum_choices(Role))
+    programme = SelectField("Programme", choices=[])
+    submit = SubmitField("Change and ask for approval")
+
+
+def _issuer_url(form, field):
+    """An https URL (plain http only to this machine, for development and tests)."""
+    parts = urlsplit((field.data or "").strip())
+    loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if not parts.hostname or (parts.scheme != "https" and not loopback) or parts.query or parts.fragment:
+        raise ValidationError("Enter the issuer's https address, exactly as the council's provider gives it.")
+
+
+def _domains(form, field):
+    """Email domains, one per line."""
+    for domain in (field.data or "").lower().split():
+        if "." not in domain or "@" in domain or not all(p.isalnum() or "-" in p for p in domain.split(".")):
+            raise ValidationError(f"'{domain}' is not an email domain (for example council.example.gov.uk).")
+
+
+class SSOForm(FlaskForm):
+    """A programme's single sign-on through its council's OpenID provider."""
+
+    enabled = BooleanField("Council staff may sign in through single sign-on", default=True)
+    issuer = URLField("Issuer", validators=[DataRequired(), Length(max=300), _issuer_url],
+                      description="The OpenID provider's issuer address, e.g. https://login.council.example.gov.uk")
+    client_id = StringField("Client ID", validators=[DataRequired(), Length(max=200)])
+    client_secret = PasswordField("Client secret", validators=[Length(max=500)],
+                                  description="Stored encrypted. Leave blank to keep the saved secret.")
+    allowed_domains = TextAreaField("Allowed email domains", validators=[DataRequired(), _domains],
+                                    description="One per line. Only invited accounts at these domains can sign in.")
+    role = SelectField("For accounts with the role", default="social_worker",
+                       choices=enum_choices(Role, (Role.social_worker, Role.coordinator, Role.mentor)))
+    submit = SubmitField("Save single sign-on")

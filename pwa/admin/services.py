@@ -1,6 +1,7 @@
 """Programmes and accounts. Flush only."""
 import sqlalchemy as sa
 
+from pwa.admin import approvals
 from pwa.core import audit
 from pwa.auth.services import send_link
 from pwa.core.extensions import db
@@ -27,14 +28,16 @@ def save_programme(actor: User, form, programme: Programme | None = None) -> Pro
 
 
 def invite(actor: User, *, name: str, email: str, phone: str | None, role: Role, programme_id) -> User:
-    """Create an account and email a one-time link to set its password."""
+    """Create an account, held until a second person approves it, and email a link to set its password."""
     email = email.strip().lower()
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
         raise DuplicateEmail(email)
     user = User(name=name.strip(), email=email, phone=(phone or "").strip() or None, role=role,
-                programme_id=None if role is Role.admin else programme_id)
+                programme_id=None if role is Role.admin else programme_id, active=False,
+                approval_requested_by_id=actor.id)
     db.session.add(user)
     db.session.flush()
     audit.record(db.session, actor, "account created", user)
     send_link(user, TokenPurpose.invite, inviter=actor)
+    approvals.tell_coordinators(user, "created and awaits approval")
     return user

@@ -5,7 +5,7 @@ from flask_login import current_user
 from pwa.web.forms import choices, enum_choices
 from pwa import access
 from pwa.access import roles_required
-from pwa.admin import services
+from pwa.admin import approvals, services
 from pwa.admin.forms import InviteForm, ProgrammeForm
 from pwa.auth import services as accounts
 from pwa.core.extensions import db
@@ -81,7 +81,8 @@ def invite():
             form.email.errors.append("An account with this email already exists.")
         else:
             db.session.commit()
-            flash(f"Invitation sent to {form.email.data.strip().lower()}.", "info")
+            flash(f"Invitation sent to {form.email.data.strip().lower()}. The account works once a second "
+                  f"person approves it (Accounts awaiting approval).", "info")
             return redirect(url_for("admin.users"))
     return render_template("admin/invite.html", form=form)
 
@@ -96,31 +97,36 @@ def _programme_choice(form):
 @roles_required(Role.admin, Role.coordinator)
 def disable(user_id):
     """Disable an account; its sessions end at once."""
-    user = access.user_for(current_user, user_id)
-    if user.id == current_user.id:
-        flash("You cannot disable your own account.", "error")
-    else:
-        accounts.disable(user, current_user)
-        db.session.commit()
-        flash("Account disabled and signed out everywhere.", "info")
-    return redirect(url_for("admin.users"))
+    return _account_change(user_id, approvals.disable, "Account disabled and signed out everywhere.")
 
 
 @bp.route("/users/<user_id>/enable", methods=["POST"])
 @roles_required(Role.admin, Role.coordinator)
 def enable(user_id):
-    """Re-enable an account."""
-    accounts.enable(access.user_for(current_user, user_id), current_user)
-    db.session.commit()
-    flash("Account enabled.", "info")
+    """Re-enable an account (an admin's disable only by an admin)."""
+    return _account_change(user_id, approvals.enable, "Account enabled.")
+
+
+def _account_change(user_id, change, done: str):
+    try:
+        change(current_user, access.user_for(current_user, user_id))
+    except approvals.Refused as refused:
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(done, "info")
     return redirect(url_for("admin.users"))
 
 
 @bp.route("/users/<user_id>/resend", methods=["POST"])
 @roles_required(Role.admin, Role.coordinator)
 def resend(user_id):
-    """Send a fresh invitation link (the old one stops working)."""
+    """Send a fresh invitation link (the old one stops working); never to an account that has a password."""
     user = access.user_for(current_user, user_id)
+    if user.password_hash:
+        flash("This person has already set a password, so no invitation was sent. "
+              "They can reset it from the sign-in page.", "error")
+        return redirect(url_for("admin.users"))
     accounts.send_link(user, TokenPurpose.invite, inviter=current_user)
     db.session.commit()
     flash("A new invitation link has been sent.", "info")

@@ -1,7 +1,6 @@
 """The social worker's view: caseload, one filterable chronology per family, and a printable report."""
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
@@ -10,8 +9,7 @@ from pwa.casework import chronology
 from pwa.core import clock
 from pwa.access import roles_required
 from pwa.casework import sources  # noqa: F401  (registers the chronology sources)
-from pwa.core.extensions import db
-from pwa.models import Goal, GoalStatus, Role
+from pwa.models import Role
 
 bp = Blueprint("casework", __name__)
 REPORT_LIMIT = 500
@@ -35,9 +33,7 @@ def caseload():
     """Your families, goals waiting for your agreement, and concerns waiting for acknowledgement."""
     families = access.list_families(current_user)
     matches = access.active_matches_for_families(current_user, [f.id for f in families])
-    waiting_goals = list(db.session.scalars(
-        sa.select(Goal).where(Goal.family_id.in_([f.id for f in families]), Goal.status == GoalStatus.proposed)
-        .order_by(Goal.created_at))) if families else []
+    waiting_goals = access.proposed_goals(current_user)
     concerns = access.list_concerns(current_user, open_only=True)
     return render_template("casework/caseload.html", families=families, matches=matches,
                            waiting_goals=waiting_goals, concerns=concerns, today=clock.today())

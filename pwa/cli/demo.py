@@ -48,7 +48,7 @@ def seed() -> dict[str, User]:
     people, pw = {}, hash_password(DEMO_PASSWORD)
     for email, name, role in PEOPLE:
         user = User(email=email, name=name, role=role, password_hash=pw, password_changed_at=clock.now(),
-                    programme_id=None if role is Role.admin else programme.id)
+                    programme_id=None if role is Role.admin else programme.id, approved_at=clock.now())
         if role is Role.mentor and "not yet" not in name:
             user.dbs_checked_on, user.cp_trained_on = today - timedelta(days=400), today - timedelta(days=300)
             user.inducted_on = today - timedelta(days=290)

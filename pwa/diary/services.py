@@ -102,7 +102,7 @@ def _check_correctable(author: User, family: Family, corrects: Visit | None) -> 
 
 def _active_match(author: User, family: Family) -> Match:
     match = db.session.scalar(sa.select(Match).where(Match.family_id == family.id, Match.mentor_id == author.id,
-                                                     Match.ended_on.is_(None)))
+                                                     Match.is_active()))
     if match is None:
         raise ValueError("only a mentor with an active match logs visits for a family")
     return match

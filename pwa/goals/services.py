@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import current_app
 
+from pwa import access
 from pwa.core import audit, clock
 from pwa.outbox import mailer
 from pwa.core.extensions import db
@@ -18,8 +19,14 @@ class GoalRefused(Exception):
 
 def add_goal(actor: User, family: Family, *, title: str, success_looks_like: str, outcome_area_id: uuid.UUID | None,
              target_on: date | None, family_agreed_on: date | None) -> Goal:
-    """A coordinator or social worker sets an active goal; a mentor proposes one for the social worker to agree."""
+    """A coordinator or social worker sets an active goal; a mentor proposes one for the social worker to agree.
+
+    Agreements are recorded only by the roles allowed to record them: a
+    mentor's proposal never carries the family's or the social worker's agreement.
+    """
     staff = actor.role in STAFF
+    if not access.may_record_agreement(actor):
+        family_agreed_on = None
     goal = Goal(family_id=family.id, title=title.strip(), success_looks_like=success_looks_like.strip(),
                 outcome_area_id=outcome_area_id, target_on=target_on,
                 status=GoalStatus.active if staff else GoalStatus.proposed, proposed_by_id=actor.id,

@@ -33,7 +33,7 @@ def refusal_reasons(family: Family, mentor: User, on: date) -> list[str]:
         reasons.append("the mentor belongs to another programme")
     else:
         reasons.extend(f"mentor: {gap}" for gap in mentor.readiness_gaps(on))
-    active = sa.select(Match.id).where(Match.family_id == family.id, Match.ended_on.is_(None))
+    active = sa.select(Match.id).where(Match.family_id == family.id, Match.is_active())
     if db.session.scalar(active):
         reasons.append("the family already has an active match")
     return reasons

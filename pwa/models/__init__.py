@@ -12,6 +12,7 @@ from pwa.models.outcome import OutcomeArea, OutcomeFramework, OutcomeReading, Ou
 from pwa.models.programme import Programme
 from pwa.models.quarantine import HeldOutcome, HeldReason, QuarantinedItem
 from pwa.models.reminder import ReminderSent
+from pwa.models.sso import ProgrammeSSO
 from pwa.models.supervision import SupervisionSession
 from pwa.models.user import User
 from pwa.models.visit import ProgressMark, Visit, VisitChild, VisitGoal, VisitKind
@@ -20,7 +21,7 @@ from pwa.models.visit_review import ReviewQueue, VisitReview
 __all__ = [
     "AccountToken", "AuditEvent", "AuditHead", "Child", "Concern", "ConcernAddendum", "ConcernCategory",
     "ConcernCategoryMark", "DebriefTask", "Urgency", "ConsentMethod", "EndingReason", "Family",
-    "LoginThrottle", "MailKind", "MailStatus", "Match", "MatchExtension", "MatchReview", "OutboxMessage", "PlanType", "Programme", "ReminderSent", "Role",
+    "LoginThrottle", "MailKind", "MailStatus", "Match", "MatchExtension", "MatchReview", "OutboxMessage", "PlanType", "Programme", "ProgrammeSSO", "ReminderSent", "Role",
     "Stage", "SupervisionSession", "TokenPurpose", "User", "WebSession",
     "Goal", "GoalStatus", "OutcomeArea", "OutcomeFramework", "OutcomeReading", "OutcomeScore", "ReadingOccasion",
     "Passkey", "RecoveryCode", "RememberedDevice", "TotpSecret",

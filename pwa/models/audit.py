@@ -13,6 +13,7 @@ class AuditEvent(Base):
     """Who did what to which record, when; each row hashes the one before."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (sa.Index("ix_audit_events_at", "at"),)  # recent events (repeated refusals)
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)

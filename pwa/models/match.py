@@ -51,6 +51,11 @@ class Match(UUIDKey, Base):
         """The match is under way (not ended)."""
         return self.ended_on is None
 
+    @classmethod
+    def is_active(cls):
+        """SQL: the match is under way (not ended); the one definition every query uses."""
+        return cls.ended_on.is_(None)
+
     def days_to_end(self, today: date) -> int:
         """Days left to the agreed end (negative once past it)."""
         return (self.agreed_end_on - today).days

@@ -19,6 +19,8 @@ class User(UUIDKey, UserMixin, Base):
     __table_args__ = (
         sa.CheckConstraint("role = 'admin' OR programme_id IS NOT NULL", name="staff_in_programme"),
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        # Two-person rule: an account awaiting a second person's approval cannot sign in.
+        sa.CheckConstraint("approval_requested_by_id IS NULL OR NOT active", name="pending_inactive"),
     )
 
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -35,8 +37,18 @@ class User(UUIDKey, UserMixin, Base):
     digest_emails: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     reminder_emails: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Who created or changed the account in a way a second person must approve (NULL: nothing awaits).
+    approval_requested_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    approved_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disabled_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
 
     programme: Mapped[Programme | None] = relationship(lazy="joined")
+
+    @property
+    def awaiting_approval(self) -> bool:
+        """A second person has still to approve this account's access."""
+        return self.approval_requested_by_id is not None
 
     @property
     def is_active(self) -> bool:

@@ -43,7 +43,7 @@ class Period:
 def _matches(programme: Programme, period: Period) -> list[Match]:
     q = (sa.select(Match).join(Family, Family.id == Match.family_id)
          .where(Family.programme_id == programme.id, Match.started_on <= period.end,
-                sa.or_(Match.ended_on.is_(None), Match.ended_on >= period.start)))
+                sa.or_(Match.is_active(), Match.ended_on >= period.start)))
     return list(db.session.scalars(q).unique())
 
 

@@ -11,10 +11,12 @@ from typing import Callable
 import sqlalchemy as sa
 
 from pwa import access
+from pwa.core import clock, refusals
 from pwa.core.extensions import db
-from pwa.models import Match, Role, SupervisionSession, User
+from pwa.models import AuditEvent, Match, Role, SupervisionSession, User
 
 SOON_DAYS = 30
+REFUSAL_DAYS, REFUSALS_SHOWN_FROM = 7, 3  # accounts refused this often in a week are worth a look
 REVIEW_WARNING_DAYS = 7
 
 
@@ -60,7 +62,7 @@ def build(coordinator: User, today: date) -> list[Section]:
 
 
 def _active_matches(coordinator: User) -> sa.Select:
-    return access.visible_matches(coordinator).where(Match.ended_on.is_(None))
+    return access.visible_matches(coordinator).where(Match.is_active())
 
 
 @section(40)
@@ -122,3 +124,19 @@ def supervision_due(coordinator: User, today: date) -> Section:
     return Section("supervision", "Supervision due", due, "supervision/_supervision_due.html")
 
 
+
+
+@section(80)
+def repeated_refusals(coordinator: User, today: date) -> Section:
+    """Accounts of the programme refused several times this week: probing, or someone who lacks access."""
+    since = clock.now() - timedelta(days=REFUSAL_DAYS)
+    people = access.manageable_users(coordinator).with_only_columns(User.id)
+    n = sa.func.count(AuditEvent.id)
+    q = (sa.select(AuditEvent.actor_id, n, sa.func.max(AuditEvent.at))
+         .where(AuditEvent.at >= since, AuditEvent.action.like(refusals.PREFIX + "%"), AuditEvent.actor_id.in_(people))
+         .group_by(AuditEvent.actor_id).having(n >= REFUSALS_SHOWN_FROM).order_by(n.desc()))
+    rows = db.session.execute(q).all()
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_([r[0] for r in rows])))}
+    items = [(users[actor], count, last) for actor, count, last in rows]
+    return Section("refusals", "Accounts refused access repeatedly", items, "supervision/_refusals.html",
+                   empty=f"No account was refused {REFUSALS_SHOWN_FROM} or more times in the last {REFUSAL_DAYS} days.")

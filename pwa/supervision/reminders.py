@@ -61,7 +61,7 @@ def queue_contact_reminders(today: date) -> int:
     """Remind mentors, on the day, of contacts they planned at their last visit."""
     rows = db.session.execute(
         sa.select(Visit.id, Family.reference, User)
-        .join(Match, sa.and_(Match.id == Visit.match_id, Match.ended_on.is_(None)))
+        .join(Match, sa.and_(Match.id == Visit.match_id, Match.is_active()))
         .join(Family, Family.id == Visit.family_id).join(User, User.id == Visit.author_id)
         .where(Visit.next_contact_on == today, Visit.is_current(), User.active.is_(True),
                User.reminder_emails.is_(True))).all()

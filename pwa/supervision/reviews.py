@@ -62,7 +62,7 @@ def talk_flags(coordinator: User, today: date) -> Section:
 def no_recent_visit(coordinator: User, today: date) -> Section:
     """Mentors with an active match and no visit for the programme's number of days (from visits, not logins)."""
     days = coordinator.programme.overdue_days
-    active = access.visible_matches(coordinator).where(Match.ended_on.is_(None))
+    active = access.visible_matches(coordinator).where(Match.is_active())
     matches = db.session.scalars(active).unique().all()
     mentor_ids = {m.mentor_id for m in matches}
     last = dict(db.session.execute(

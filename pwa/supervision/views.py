@@ -1,13 +1,12 @@
 """The coordinator's dashboard and supervision sessions."""
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from pwa import access
 from pwa.core import audit, clock
 from pwa.access import roles_required
 from pwa.core.extensions import db
-from pwa.models import Role, SupervisionSession
+from pwa.models import Role
 from pwa.supervision import dashboard, reviews, services
 from pwa.supervision.forms import ReviewEntryForm, SupervisionForm
 
@@ -23,18 +22,13 @@ def index():
     return render_template("supervision/dashboard.html", sections=sections, today=clock.today())
 
 
-def _sessions(mentor) -> list[SupervisionSession]:
-    q = sa.select(SupervisionSession).where(SupervisionSession.mentor_id == mentor.id)
-    return list(db.session.scalars(q.order_by(SupervisionSession.held_on.desc())))
-
-
 @bp.route("/mentors/<user_id>/supervision", methods=["GET", "POST"])
 @roles_required(Role.coordinator)
 def mentor_supervision(user_id):
     """A mentor's supervision sessions, and recording a new one."""
     mentor = access.user_for(current_user, user_id)
     if mentor.role is not Role.mentor:
-        abort(404)
+        access.refuse(current_user, 404, "supervision", object_type="users", object_id=mentor.id)
     form = SupervisionForm()
     if not form.is_submitted():
         form.held_on.data = clock.today()
@@ -45,7 +39,7 @@ def mentor_supervision(user_id):
         flash("Supervision recorded.", "info")
         return redirect(url_for("supervision.mentor_supervision", user_id=mentor.id))
     status = 422 if form.errors else 200
-    return render_template("supervision/mentor.html", mentor=mentor, form=form, sessions=_sessions(mentor)), status
+    return render_template("supervision/mentor.html", mentor=mentor, form=form, sessions=access.supervision_notes(current_user, mentor)), status
 
 
 @bp.route("/visits/<visit_id>/review", methods=["POST"])

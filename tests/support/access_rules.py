@@ -106,6 +106,9 @@ RULES: list[Rule] = [
     Rule("auth.set_password", "GET", lambda w, r: "/account/set-password/not-a-real-token", public=True),
     Rule("auth.set_password", "POST", lambda w, r: "/account/set-password/not-a-real-token", public=True),
     Rule("auth.logout", "POST", lambda w, r: "/logout", public=True),
+    Rule("sso.start", "GET", lambda w, r: "/sso", public=True),
+    Rule("sso.start", "POST", lambda w, r: "/sso", public=True),
+    Rule("sso.callback", "GET", lambda w, r: "/sso/callback?state=not-a-real-state&code=x", public=True),
     # any signed-in user
     Rule("main.home", "GET", lambda w, r: "/", allowed=dict.fromkeys(ROLES, True)),
     Rule("auth.account", "GET", lambda w, r: "/account", allowed=dict.fromkeys(ROLES, True)),
@@ -137,6 +140,17 @@ RULES: list[Rule] = [
     Rule("admin.disable", "POST", lambda w, r: f"/admin/users/{mentor(w, r).id}/disable", allowed=USER_ADMIN),
     Rule("admin.enable", "POST", lambda w, r: f"/admin/users/{mentor(w, r).id}/enable", allowed=USER_ADMIN),
     Rule("admin.resend", "POST", lambda w, r: f"/admin/users/{mentor(w, r).id}/resend", allowed=USER_ADMIN),
+    # the two-person rule and single sign-on settings
+    Rule("approvals.queue", "GET", lambda w, r: "/admin/approvals", allowed={"admin": True, "coordinator": True}),
+    Rule("approvals.approve", "POST", lambda w, r: f"/admin/users/{mentor(w, r).id}/approve", allowed=USER_ADMIN),
+    Rule("approvals.change_access", "GET", lambda w, r: f"/admin/users/{mentor(w, r).id}/access",
+         allowed=USER_ADMIN),
+    Rule("approvals.change_access", "POST", lambda w, r: f"/admin/users/{mentor(w, r).id}/access",
+         allowed=USER_ADMIN),
+    Rule("sso_settings.edit", "GET", lambda w, r: f"/admin/programmes/{programme(w, r).id}/sso",
+         allowed={"admin": ALL}),
+    Rule("sso_settings.edit", "POST", lambda w, r: f"/admin/programmes/{programme(w, r).id}/sso",
+         allowed={"admin": ALL}),
     # families
     Rule("families.index", "GET", lambda w, r: "/families/",
          allowed={"coordinator": True, "social_worker": True, "mentor": True}),
