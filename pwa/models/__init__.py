@@ -14,6 +14,7 @@ from pwa.models.supervision import SupervisionSession
 from pwa.models.user import User
 from pwa.models.visit import ProgressMark, Visit, VisitChild, VisitGoal, VisitKind
 from pwa.models.visit_review import ReviewQueue, VisitReview
+from pwa.models.caseload import FamilySearchToken, MentorProfile, TalkRequest
 
 __all__ = [
     "AccountToken", "AuditEvent", "AuditHead", "Child", "Concern", "ConcernAddendum", "ConcernCategory",
@@ -22,4 +23,5 @@ __all__ = [
     "Stage", "SupervisionSession", "TokenPurpose", "User", "WebSession",
     "Goal", "GoalStatus", "OutcomeArea", "OutcomeFramework", "OutcomeReading", "OutcomeScore", "ReadingOccasion",
     "ProgressMark", "Visit", "VisitChild", "VisitGoal", "VisitKind", "ReviewQueue", "VisitReview",
+    "FamilySearchToken", "MentorProfile", "TalkRequest",
 ]
