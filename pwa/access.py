@@ -295,10 +295,15 @@ def _open_concern():
     return sa.or_(Concern.acknowledged_at.is_(None), Concern.id.in_(waiting))
 
 
+def count_concerns(user: User) -> int:
+    """How many concerns the user may see (for the paged concerns list)."""
+    return db.session.scalar(visible_concerns(user).with_only_columns(sa.func.count()))
+
+
 def list_concerns(user: User, *, open_only: bool = False, family: Family | None = None, limit: int = 200,
-                  after=None, before=None) -> list[Concern]:
+                  after=None, before=None, offset: int = 0) -> list[Concern]:
     """The user's concerns, newest first (open: something unacknowledged; after/before: it or an addendum), audited."""
-    q = visible_concerns(user).order_by(Concern.created_at.desc()).limit(limit)
+    q = visible_concerns(user).order_by(Concern.created_at.desc(), Concern.id).limit(limit).offset(offset)
     if open_only:
         q = q.where(_open_concern())
     if family is not None:

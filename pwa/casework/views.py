@@ -2,6 +2,7 @@
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
@@ -11,7 +12,9 @@ from pwa.core import clock
 from pwa.access import roles_required
 from pwa.casework import sources  # noqa: F401  (registers the chronology sources)
 from pwa.core.extensions import db
-from pwa.models import Goal, GoalStatus, Role
+from pwa.models import Family, Goal, GoalStatus, Role
+from pwa.families import finder
+from pwa.web import paging
 
 bp = Blueprint("casework", __name__)
 REPORT_LIMIT = 500
@@ -32,15 +35,21 @@ def _dates() -> tuple[date | None, date | None, str | None]:
 @bp.route("/caseload")
 @roles_required(Role.social_worker, Role.coordinator)
 def caseload():
-    """Your families, goals waiting for your agreement, and concerns waiting for acknowledgement."""
-    families = access.list_families(current_user)
-    matches = access.active_matches_for_families(current_user, [f.id for f in families])
-    waiting_goals = list(db.session.scalars(
-        sa.select(Goal).where(Goal.family_id.in_([f.id for f in families]), Goal.status == GoalStatus.proposed)
-        .order_by(Goal.created_at))) if families else []
+    """Your families (paged, with last visit), goals waiting for your agreement, concerns waiting for acknowledgement."""
+    criteria, today = finder.Criteria(sort=request.args.get("sort") if request.args.get("sort") in finder.SORTS
+                                      else "referred"), clock.today()
+    page = paging.from_request(finder.count(current_user, criteria, today))
+    found = finder.find(current_user, criteria, today, limit=page.per_page, offset=page.offset, total=page.total)
+    families = access.visible_families(current_user).with_only_columns(Family.id)
+    waiting_goals = db.session.execute(
+        sa.select(Goal, Family).join(Family, Family.id == Goal.family_id)
+        .where(Goal.family_id.in_(families), Goal.status == GoalStatus.proposed)
+        .order_by(Goal.created_at).limit(100)
+        .options(defer(Family.referral_reason), defer(Family.involvement_plan), defer(Family.address))).all()
     concerns = access.list_concerns(current_user, open_only=True)
-    return render_template("casework/caseload.html", families=families, matches=matches,
-                           waiting_goals=waiting_goals, concerns=concerns, today=clock.today())
+    return render_template("casework/caseload.html", found=found, page=page, criteria=criteria,
+                           waiting_goals=waiting_goals,
+                           concerns=concerns, today=today)
 
 
 @bp.route("/families/<family_id>/chronology")
