@@ -70,7 +70,7 @@ def users():
     if current_user.role is Role.admin and request.args.get("programme"):
         programme = access.programme_for(current_user, request.args["programme"])
         q = q.where(User.programme_id == programme.id)
-    page = paging.from_request(db.session.scalar(q.with_only_columns(sa.func.count())))
+    page = paging.from_request(db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery())))
     by_role = sa.case(*((User.role == r, i) for i, r in enumerate(Role)))
     found = db.session.scalars(q.order_by(by_role, User.email).limit(page.per_page).offset(page.offset)).all()
     return render_template("admin/users.html", users=found, page=page, programme=programme,

@@ -8,8 +8,8 @@ typed the same way, computes the same HMACs and looks them up by an index: one i
 query, whatever the number of families, and neither the names nor the query ever reach SQL.
 
 Normalising: Unicode NFKD, combining marks dropped, case folded, split on anything that is
-not a letter or digit ("Zoë O'Brien" -> "zoe", "o", "brien"), so search is case- and
-accent-insensitive and matches the start of any word ("bri" finds O'Brien).
+not a letter or digit ("Zoë O'Brien" -> "zoe", "o", "brien", and joined "obrien"), so search
+is case- and accent-insensitive and matches the start of any word ("bri" and "o'b" find O'Brien).
 
 The HMAC key is derived (HKDF-SHA256) from the *current* data key, so it lives only where the
 data keys live (environment or key file), never in the database. Rotating the data key
@@ -45,6 +45,7 @@ MAX_PREFIX = 12  # longer words are indexed by their first 12 characters (and se
 DIGEST_BYTES = 16
 _INFO = b"bridge blind index v1"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_JOINERS = re.compile(r"['\u2019\u02bc-]")  # O'Brien, O’Brien, Smith-Jones: indexed split and joined
 
 
 def normalise(text: str) -> list[str]:
@@ -58,7 +59,7 @@ def index_terms(texts) -> set[str]:
     """Every word and word prefix (MIN_PREFIX..MAX_PREFIX characters) to index for these texts."""
     terms = set()
     for text in texts:
-        for word in normalise(text):
+        for word in {*normalise(text), *normalise(_JOINERS.sub("", text or ""))}:
             word = word[:MAX_PREFIX]
             terms.add(word)
             terms.update(word[:n] for n in range(MIN_PREFIX, len(word)))
@@ -67,7 +68,7 @@ def index_terms(texts) -> set[str]:
 
 def query_terms(text: str) -> list[str]:
     """The terms a search looks up: each typed word (cut to MAX_PREFIX), long enough to index."""
-    words = [w[:MAX_PREFIX] for w in normalise(text)]
+    words = [w[:MAX_PREFIX] for w in normalise(_JOINERS.sub("", text or ""))]
     return sorted({w for w in words if len(w) >= MIN_PREFIX})
 
 
