@@ -24,8 +24,8 @@ from pwa.crypto.runtime import keyring
 from pwa.models import Family, FamilySearchToken, Match, PlanType, Stage, User
 
 WORKING_FILTERS: list[Callable[[], sa.ColumnElement]] = []
-SORTS = {"referred": "Newest referral", "last_visit": "Last visit (longest ago first)",
-         "next_review": "Next review (soonest first)", "end": "Days to the agreed end (fewest first)"}
+SORTS = {"referred": "Newest referral", "last_visit": "Last visit, oldest first",
+         "next_review": "Next review, soonest first", "end": "Days to agreed end, fewest first"}
 AWAITING_STAGES = (Stage.engagement, Stage.matching)
 
 
