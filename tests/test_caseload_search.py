@@ -129,3 +129,16 @@ def test_families_list_and_search_run_the_same_queries_at_two_sizes(world, app, 
         assert large == small
     finally:
         app.config["QUERY_COUNT_HEADER"] = False
+
+
+def test_the_blind_index_normalises_and_keys_its_tokens():
+    from pwa.crypto import blind
+
+    assert blind.normalise("Zoë  O'BRIEN-Smith") == ["zoe", "o", "brien", "smith"]
+    terms = blind.index_terms(["The Ó'Brien family"])
+    assert {"ob", "obr", "obrien", "br", "brien", "fa", "family"} <= terms and "o" not in terms
+    assert blind.query_terms("O'Bri  z") == ["obri"]  # one letter is too short to look up
+    one, other = blind.BlindIndex(b"\x01" * 32), blind.BlindIndex(b"\x02" * 32)
+    assert one.query("obri") == [one.digest("obri")] and one.digest("obri") != other.digest("obri")
+    assert one.digest("obri") in one.tokens(["The O'Brien family"]) and len(one.digest("obri")) == 16
+    assert "Averyverylongname"[:blind.MAX_PREFIX].lower() in blind.index_terms(["Averyverylongname"])

@@ -61,8 +61,7 @@ def index_terms(texts) -> set[str]:
     for text in texts:
         for word in {*normalise(text), *normalise(_JOINERS.sub("", text or ""))}:
             word = word[:MAX_PREFIX]
-            terms.add(word)
-            terms.update(word[:n] for n in range(MIN_PREFIX, len(word)))
+            terms.update(word[:n] for n in range(MIN_PREFIX, len(word) + 1))  # none for a one-letter word
     return terms
 
 
