@@ -75,6 +75,9 @@ PAGES: list[Scenario] = [
     Scenario("families list (coordinator)", "/families/", "coordinator"),
     Scenario("families list (social worker)", "/families/", "social_worker"),
     Scenario("families list (mentor)", "/families/", "mentor"),
+    # Issue 11: a name search through the blind index, and a filtered, sorted list (1,000 families).
+    Scenario("families search (coordinator)", "/families/?q=ash", "coordinator"),
+    Scenario("families filtered (coordinator)", "/families/?stage=support&overdue=1&sort=last_visit", "coordinator"),
     # The measured family has fixtures["busy_family_entries"] (500) diary entries.
     Scenario("family page, 500 entries (mentor)", family_path, "mentor"),
     Scenario("family page, 500 entries (coordinator)", family_path, "coordinator"),

@@ -1,4 +1,5 @@
-"""Issue 6's budgets: the coordinator dashboard (p95 ≤ 50 ms) and a year's impact report (≤ 500 ms).
+"""Issue 6's budgets: the coordinator dashboard (p95 ≤ 50 ms) and a year's impact report (≤ 500 ms);
+issue 11's: a families search and a filtered families list (p95 ≤ 50 ms).
 
 Both single client: requests one after another on the large dataset, after a
 warm-up, with the query count of each answer (constant as the data grows).
@@ -14,6 +15,8 @@ WARM_UP = 3
 PAGES = {
     "coordinator dashboard": ("/dashboard", 50.0),
     "impact report, one year": (None, 500.0),
+    "families search": ("/families/?q=ash", 50.0),
+    "families filtered": ("/families/?stage=support&overdue=1&sort=last_visit", 50.0),
 }
 
 

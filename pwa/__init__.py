@@ -82,9 +82,9 @@ def register_mail(app: Flask) -> None:
     """The outbox (the undelivered-mail views, its jobs) and the mail rules and jobs of the features."""
     from pwa import outbox
     from pwa.concerns import alerts
-    from pwa.supervision import reminders
+    from pwa.supervision import readiness_notices, reminders
 
-    for feature in (outbox, alerts, reminders):
+    for feature in (outbox, alerts, reminders, readiness_notices):
         feature.register(app)
 
 

@@ -259,12 +259,15 @@ def family_goals(user: User, family: Family) -> list[Goal]:
     return goals
 
 
-def proposed_goals(user: User) -> list[Goal]:
-    """Goals proposed on the user's families, waiting for agreement, oldest first; audited."""
-    q = sa.select(Goal).where(Goal.family_id.in_(_family_ids(user)), Goal.status == GoalStatus.proposed)
-    goals = list(db.session.scalars(q.order_by(Goal.created_at)))
+def proposed_goals(user: User, limit: int = 100) -> list[tuple[Goal, Family]]:
+    """Goals proposed on the user's families, waiting for agreement, oldest first, each with its family; audited."""
+    q = (sa.select(Goal, Family).join(Family, Family.id == Goal.family_id)
+         .where(Goal.family_id.in_(_family_ids(user)), Goal.status == GoalStatus.proposed)
+         .order_by(Goal.created_at).limit(limit)
+         .options(defer(Family.referral_reason), defer(Family.involvement_plan), defer(Family.address)))
+    rows = [tuple(row) for row in db.session.execute(q)]
     audit.record(db.session, user, "list", object_type="proposed_goals")
-    return goals
+    return rows
 
 
 def goal_progress(user: User, goal: Goal) -> list[tuple[VisitGoal, Visit]]:
@@ -315,10 +318,15 @@ def _open_concern():
     return sa.or_(Concern.acknowledged_at.is_(None), Concern.id.in_(waiting))
 
 
+def count_concerns(user: User) -> int:
+    """How many concerns the user may see (for the paged concerns list)."""
+    return db.session.scalar(visible_concerns(user).with_only_columns(sa.func.count()))
+
+
 def list_concerns(user: User, *, open_only: bool = False, family: Family | None = None, limit: int = 200,
-                  after=None, before=None) -> list[Concern]:
+                  after=None, before=None, offset: int = 0) -> list[Concern]:
     """The user's concerns, newest first (open: something unacknowledged; after/before: it or an addendum), audited."""
-    q = visible_concerns(user).order_by(Concern.created_at.desc()).limit(limit)
+    q = visible_concerns(user).order_by(Concern.created_at.desc(), Concern.id).limit(limit).offset(offset)
     if open_only:
         q = q.where(_open_concern())
     if family is not None:

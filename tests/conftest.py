@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pyotp
 import pytest
+import sqlalchemy as sa
 
 
 from bench.app import create_bench_app
@@ -218,15 +219,20 @@ def make_family(app):
 @pytest.fixture
 def make_match(app):
     def make(family: Family, mentor: User, coordinator: User, *, started_on: date | None = None,
-             support: bool = True) -> Match:
+             support: bool = True, notices: bool = False) -> Match:
         from pwa.matches import services
+        from pwa.models import MailKind, OutboxMessage
 
         with app.app_context():
+            before = set(db.session.scalars(sa.select(OutboxMessage.id)))
             fam, men, co = (db.session.get(Family, family.id), db.session.get(User, mentor.id),
                             db.session.get(User, coordinator.id))
             m = services.create_match(co, fam, men, started_on or clock.today() - timedelta(days=30), None)
             if support:
                 services.start_support(co, m)
+            if not notices:  # the social worker's "matched" notice is set-up noise for most tests
+                db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.kind == MailKind.notice,
+                                                                  OutboxMessage.id.not_in(before)))
             db.session.commit()
             m = db.session.get(Match, m.id)
             db.session.expunge_all()

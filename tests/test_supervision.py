@@ -115,7 +115,7 @@ def test_coordinator_reviews_an_entry_and_the_mentor_sees_the_comment(world, aut
     assert "Mark reviewed" not in page  # the mentor cannot review
 
 
-def test_talk_flags_and_mentors_without_recent_visits(world, auth, app):
+def test_talk_flags_and_families_without_recent_visits(world, auth, app):
     import uuid
 
     from pwa.models import Visit, VisitKind
@@ -131,13 +131,13 @@ def test_talk_flags_and_mentors_without_recent_visits(world, auth, app):
     counts = _counts(auth)
     assert counts["Mentors asking to talk to you"] == 1
     page = auth.client.get("/dashboard").get_data(as_text=True)
-    quiet = page.split('id="quiet"')[1].split("</section>")[0]
-    assert world.other_mentor.name in quiet and "no visits logged yet" in quiet  # a mentor with no visits
-    assert world.mentor.name not in quiet  # visited 3 days ago, within the programme's 7
+    quiet = page.split('id="overdue"')[1].split("</section>")[0]
+    assert "The Others family" in quiet and "never visited" in quiet  # matched 30 days ago, no visit
+    assert "The Own family" not in quiet  # visited 3 days ago, within the programme's 7
     clock.advance(5 * 86400)
     auth.login(world.coordinator)
-    quiet = auth.client.get("/dashboard").get_data(as_text=True).split('id="quiet"')[1].split("</section>")[0]
-    assert world.mentor.name in quiet and "8 days ago" in quiet
+    quiet = auth.client.get("/dashboard").get_data(as_text=True).split('id="overdue"')[1].split("</section>")[0]
+    assert "The Own family" in quiet and "8 days ago" in quiet
 
 
 def test_a_correction_waits_for_review_in_place_of_the_entry_it_corrects(world, auth, app):

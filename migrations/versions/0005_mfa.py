@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import pwa.models.types
 
 revision = "0005_mfa"
-down_revision = "0002_quarantine"
+down_revision = "0004_caseload"
 branch_labels = None
 depends_on = None
 

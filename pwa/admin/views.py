@@ -1,5 +1,6 @@
 """Admin and coordinator account management; admin programme settings."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from pwa.web.forms import choices, enum_choices
@@ -9,7 +10,8 @@ from pwa.admin import approvals, services
 from pwa.admin.forms import InviteForm, ProgrammeForm
 from pwa.auth import services as accounts
 from pwa.core.extensions import db
-from pwa.models import Role, TokenPurpose
+from pwa.models import Role, TokenPurpose, User
+from pwa.web import paging
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -63,9 +65,16 @@ def _invite_form() -> InviteForm:
 @bp.route("/users")
 @roles_required(Role.admin, Role.coordinator)
 def users():
-    """List the accounts you manage."""
-    found = db.session.scalars(access.manageable_users(current_user)).all()
-    return render_template("admin/users.html", users=sorted(found, key=lambda u: (u.role.name, u.name.lower())))
+    """List the accounts you manage, paged, by role; an admin can show one programme's."""
+    q, programme = access.manageable_users(current_user), None
+    if current_user.role is Role.admin and request.args.get("programme"):
+        programme = access.programme_for(current_user, request.args["programme"])
+        q = q.where(User.programme_id == programme.id)
+    page = paging.from_request(db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery())))
+    by_role = sa.case(*((User.role == r, i) for i, r in enumerate(Role)))
+    found = db.session.scalars(q.order_by(by_role, User.email).limit(page.per_page).offset(page.offset)).all()
+    return render_template("admin/users.html", users=found, page=page, programme=programme,
+                           programmes=access.programmes_for(current_user))
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])

@@ -10,6 +10,8 @@ from pwa.core import clock
 from pwa.access import roles_required
 from pwa.casework import sources  # noqa: F401  (registers the chronology sources)
 from pwa.models import Role
+from pwa.families import finder
+from pwa.web import paging
 
 bp = Blueprint("casework", __name__)
 REPORT_LIMIT = 500
@@ -30,13 +32,16 @@ def _dates() -> tuple[date | None, date | None, str | None]:
 @bp.route("/caseload")
 @roles_required(Role.social_worker, Role.coordinator)
 def caseload():
-    """Your families, goals waiting for your agreement, and concerns waiting for acknowledgement."""
-    families = access.list_families(current_user)
-    matches = access.active_matches_for_families(current_user, [f.id for f in families])
+    """Your families (paged, with last visit), goals waiting for your agreement, concerns waiting for acknowledgement."""
+    criteria, today = finder.Criteria(sort=request.args.get("sort") if request.args.get("sort") in finder.SORTS
+                                      else "referred"), clock.today()
+    page = paging.from_request(finder.count(current_user, criteria, today))
+    found = finder.find(current_user, criteria, today, limit=page.per_page, offset=page.offset, total=page.total)
     waiting_goals = access.proposed_goals(current_user)
     concerns = access.list_concerns(current_user, open_only=True)
-    return render_template("casework/caseload.html", families=families, matches=matches,
-                           waiting_goals=waiting_goals, concerns=concerns, today=clock.today())
+    return render_template("casework/caseload.html", found=found, page=page, criteria=criteria,
+                           waiting_goals=waiting_goals,
+                           concerns=concerns, today=today)
 
 
 @bp.route("/families/<family_id>/chronology")

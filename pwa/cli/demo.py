@@ -26,7 +26,7 @@ PEOPLE = [
     ("sw2@bridge.example", "Tess Social-Worker", Role.social_worker),
     ("mentor1@bridge.example", "Mo Mentor", Role.mentor),
     ("mentor2@bridge.example", "Nia Mentor", Role.mentor),
-    ("mentor3@bridge.example", "Olu Mentor (not yet ready)", Role.mentor),
+    ("mentor3@bridge.example", "Olu Mentor", Role.mentor),
 ]
 FAMILIES = [
     ("The Ash family", PlanType.cp, "Amy 2017-03-04\nBen 2020-09-12", "support"),

@@ -16,6 +16,7 @@ from pwa.core.errors import wants_json
 from pwa.core.extensions import db
 from pwa.core.idempotency import IdempotencyConflict
 from pwa.models import Role, Urgency
+from pwa.web import paging
 
 bp = Blueprint("concerns", __name__)
 bp.add_app_template_filter(missing_phrase, "missing_phrase")
@@ -175,14 +176,15 @@ def add_addendum(concern_id):
 @roles_required(*access.CASE_ROLES)
 def index():
     """Concerns: open ones with acknowledgement times; for a coordinator also dead letters and debriefs."""
-    concerns = access.list_concerns(current_user, limit=100)
+    page = paging.from_request(access.count_concerns(current_user))
+    concerns = access.list_concerns(current_user, limit=page.per_page, offset=page.offset)
     coordinator = current_user.role is Role.coordinator
     items = [i for c in concerns for i in (c, *c.addenda)]
     return render_template(
         "concerns/index.html", concerns=concerns, now=clock.now(), deliveries=status.deliveries(i.id for i in items),
         debriefs=access.debriefs_for(current_user) if coordinator else [],
         undelivered=access.undelivered_mail(current_user) if coordinator else [], programme=current_user.programme,
-        waited=alerts.waited_phrase, minutes=status.minutes_between)
+        waited=alerts.waited_phrase, minutes=status.minutes_between, page=page)
 
 
 @bp.route("/concerns/debriefs/<task_id>", methods=["POST"])

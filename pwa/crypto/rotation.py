@@ -59,4 +59,14 @@ def rotate(*, reencrypt_only: bool = False) -> str:
             ring.keys, ring.current = old
             raise
     count = reencrypt_all()
-    return f"{count} values re-encrypted under key {ring.current}"
+    families = rebuild_search_index()
+    return f"{count} values re-encrypted under key {ring.current}; search index rebuilt for {families} families"
+
+
+def rebuild_search_index() -> int:
+    """The blind index's key follows the current data key: rebuild every family's tokens."""
+    from pwa.models.caseload import rebuild_all
+
+    families = rebuild_all(db.session.connection())
+    db.session.commit()
+    return families

@@ -4,14 +4,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from pwa import access
-from pwa.casework import chronology
 from pwa.core import clock
 from pwa.web.forms import choices
 from pwa.access import roles_required
 from pwa.core.extensions import db
-from pwa.families import services
+from pwa.families import finder, services
 from pwa.families.forms import ChildForm, ConsentForm, ReassignForm, ReferralForm
-from pwa.models import ConsentMethod, PlanType, Role
+from pwa.models import ConsentMethod, PlanType, Role, Stage
+from pwa.web import paging
 
 bp = Blueprint("families", __name__, url_prefix="/families")
 PER_PAGE = 50
@@ -20,13 +20,20 @@ PER_PAGE = 50
 @bp.route("/")
 @roles_required(*access.CASE_ROLES)
 def index():
-    """The families you work with: stage, next review, days to the agreed end."""
-    page = chronology.page_number(request.args.get("page"))
-    found = access.list_families(current_user, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
-    families, more = found[:PER_PAGE], len(found) > PER_PAGE
-    matches = access.active_matches_for_families(current_user, [f.id for f in families])
-    return render_template("families/index.html", families=families, matches=matches, today=clock.today(),
-                           page=page, more=more)
+    """The families you work with: search, filters and sorts in the URL, paged with a count."""
+    criteria, today = finder.Criteria.from_args(request.args), clock.today()
+    page = paging.from_request(finder.count(current_user, criteria, today), PER_PAGE)
+    found = finder.find(current_user, criteria, today, limit=PER_PAGE, offset=page.offset, total=page.total)
+    return render_template("families/index.html", found=found, page=page, criteria=criteria, today=today,
+                           options=_filter_options(), sorts=finder.SORTS, stages=Stage, plans=PlanType)
+
+
+def _filter_options() -> dict:
+    """The people a coordinator can filter by (other roles see only their own families)."""
+    if current_user.role is not Role.coordinator:
+        return {}
+    return {"social_workers": access.social_workers_of(current_user.programme_id),
+            "mentors": [m for m in access.mentors_of(current_user) if m.role is Role.mentor]}
 
 
 @bp.route("/refer", methods=["GET", "POST"])

@@ -1,6 +1,6 @@
 """Readiness, matching, reviews, extensions and endings."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SubmitField, TextAreaField
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from pwa.web.forms import enum_choices
@@ -12,6 +12,10 @@ class ReadinessForm(FlaskForm):
     dbs_checked_on = DateField("DBS check date", validators=[Optional(), not_in_future])
     cp_trained_on = DateField("Child protection training date", validators=[Optional(), not_in_future])
     inducted_on = DateField("Induction completed on", validators=[Optional(), not_in_future])
+    languages = StringField("Languages (optional)", validators=[Optional(), Length(max=200)],
+                            description="Languages the mentor speaks, e.g. 'English, Polish'. Shown when matching.")
+    area = StringField("Area (optional)", validators=[Optional(), Length(max=200)],
+                       description="Where the mentor can visit, e.g. 'North Riverside, by bus'.")
     submit = SubmitField("Save readiness")
 
 

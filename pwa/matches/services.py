@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from pwa.core import audit, clock
 from pwa.core.dates import add_months
 from pwa.core.extensions import db
+from pwa.matches import notices
 from pwa.models import EndingReason, Family, Match, MatchExtension, MatchReview, Role, Stage, User
 
 DEFAULT_MONTHS = 6
@@ -20,6 +21,19 @@ def record_readiness(actor: User, mentor: User, *, dbs: date | None, trained: da
     mentor.dbs_checked_on, mentor.cp_trained_on, mentor.inducted_on = dbs, trained, inducted
     audit.record(db.session, actor, "readiness recorded", mentor)
     db.session.flush()
+
+
+def record_profile(actor: User, mentor: User, *, languages: str | None, area: str | None) -> None:
+    """Record (or clear) the languages a mentor speaks and the area they cover, for matching."""
+    from pwa.models import MentorProfile
+
+    profile = db.session.scalar(sa.select(MentorProfile).where(MentorProfile.user_id == mentor.id))
+    if profile is None:
+        profile = MentorProfile(user_id=mentor.id)
+        db.session.add(profile)
+    profile.languages, profile.area = (languages or "").strip() or None, (area or "").strip() or None
+    db.session.flush()
+    audit.record(db.session, actor, "mentor profile recorded", profile)
 
 
 def refusal_reasons(family: Family, mentor: User, on: date) -> list[str]:
@@ -54,6 +68,7 @@ def create_match(actor: User, family: Family, mentor: User, started_on: date, ag
     db.session.add(match)
     db.session.flush()
     audit.record(db.session, actor, "match made", match)
+    notices.matched(family, match)
     return match
 
 
@@ -94,6 +109,7 @@ def extend_match(actor: User, match: Match, *, new_end_on: date, reason: str) ->
     db.session.add(extension)
     db.session.flush()
     audit.record(db.session, actor, "match extended", extension)
+    notices.extended(match.family, match, extension.previous_end_on)
     return extension
 
 
@@ -106,3 +122,4 @@ def end_match(actor: User, match: Match, *, ended_on: date, reason: EndingReason
     match.next_review_on = None
     audit.record(db.session, actor, "match ended", match)
     db.session.flush()
+    notices.ended(match.family, match)

@@ -1,5 +1,5 @@
 """Mentor readiness, making a match, and reviews, extensions and endings."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from pwa.web.forms import choices
@@ -7,7 +7,8 @@ from pwa import access
 from pwa.core import clock
 from pwa.access import roles_required
 from pwa.core.extensions import db
-from pwa.matches import services
+from pwa.matches import glance, services
+from pwa.web import paging
 from pwa.matches.forms import EndForm, ExtendForm, MatchForm, ReadinessForm, ReviewForm
 from pwa.models import EndingReason, Role
 
@@ -17,8 +18,11 @@ bp = Blueprint("matches", __name__)
 @bp.route("/mentors")
 @roles_required(Role.coordinator)
 def mentors():
-    """The programme's mentors and whether each is ready to be matched."""
-    return render_template("matches/mentors.html", mentors=access.mentors_of(current_user), today=clock.today())
+    """The programme's mentors, paged: whether each is ready, their families and last visit."""
+    page = paging.Page(paging.page_number(request.args.get("page")), 0)
+    found, page.total = glance.mentor_page(current_user, page.per_page, page.offset)
+    return render_template("matches/mentors.html", glances=glance.glance(current_user, found, clock.today()),
+                           page=page, today=clock.today())
 
 
 @bp.route("/mentors/<user_id>/readiness", methods=["GET", "POST"])
@@ -27,20 +31,31 @@ def readiness(user_id):
     """Record a mentor's DBS check, child protection training and induction."""
     mentor = access.user_for(current_user, user_id)
     form = ReadinessForm(obj=mentor)
+    profile = glance.profile_of(mentor)
+    if not form.is_submitted() and profile is not None:
+        form.languages.data, form.area.data = profile.languages, profile.area
     if form.validate_on_submit():
         services.record_readiness(current_user, mentor, dbs=form.dbs_checked_on.data,
                                   trained=form.cp_trained_on.data, inducted=form.inducted_on.data)
+        services.record_profile(current_user, mentor, languages=form.languages.data, area=form.area.data)
         db.session.commit()
         flash("Readiness saved.", "info")
         return redirect(url_for("matches.mentors"))
     return render_template("matches/readiness.html", form=form, mentor=mentor, today=clock.today())
 
 
+def _glances() -> list:
+    """Mentors at a glance, worked out once per request (the form and the table both use them)."""
+    if "glances" not in g:
+        g.glances = glance.for_matching(current_user, clock.today())
+    return g.glances
+
+
 def _match_form(family) -> MatchForm:
     form = MatchForm()
     today = clock.today()
-    form.mentor.choices = choices((str(m.id), m.name + ("" if not m.readiness_gaps(today) else " (not ready)"))
-                                  for m in access.mentors_of(current_user) if m.active)
+    form.mentor.choices = choices((str(g.mentor.id), g.mentor.name + ("" if g.ready else " — not ready"))
+                                  for g in _glances())
     if not form.is_submitted():
         form.started_on.data = today
     return form
@@ -59,11 +74,11 @@ def new_match(family_id):
                                           form.started_on.data, form.agreed_end_on.data)
         except services.MatchRefused as refused:
             flash(str(refused), "error")
-            return render_template("matches/new.html", form=form, family=family), 422
+            return render_template("matches/new.html", form=form, family=family, glances=_glances()), 422
         db.session.commit()
-        flash("Match made.", "info")
+        flash("Match made. The family's social worker is being told.", "info")
         return redirect(url_for("matches.show", match_id=match.id))
-    return render_template("matches/new.html", form=form, family=family)
+    return render_template("matches/new.html", form=form, family=family, glances=_glances(), today=clock.today())
 
 
 def _page(match, status=200, **forms):

@@ -17,6 +17,7 @@ from pwa.models.supervision import SupervisionSession
 from pwa.models.user import User
 from pwa.models.visit import ProgressMark, Visit, VisitChild, VisitGoal, VisitKind
 from pwa.models.visit_review import ReviewQueue, VisitReview
+from pwa.models.caseload import FamilySearchToken, MentorProfile, TalkRequest
 
 __all__ = [
     "AccountToken", "AuditEvent", "AuditHead", "Child", "Concern", "ConcernAddendum", "ConcernCategory",
@@ -27,4 +28,5 @@ __all__ = [
     "Passkey", "RecoveryCode", "RememberedDevice", "TotpSecret",
     "HeldOutcome", "HeldReason", "QuarantinedItem",
     "ProgressMark", "Visit", "VisitChild", "VisitGoal", "VisitKind", "ReviewQueue", "VisitReview",
+    "FamilySearchToken", "MentorProfile", "TalkRequest",
 ]

@@ -47,6 +47,7 @@ class Family(UUIDKey, Base):
     )
     stage: Mapped[Stage] = mapped_column(sa.Enum(Stage, name="stage", create_constraint=True), default=Stage.referral)
     referred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_visit_on: Mapped[date | None] = mapped_column(index=True)  # kept by pwa/models/caseload.py
 
     social_worker: Mapped[User] = relationship(foreign_keys=[social_worker_id], lazy="joined")
     children: Mapped[list["Child"]] = relationship(

@@ -3,6 +3,11 @@
 Each section is a function (coordinator, today) -> Section that runs a fixed
 number of queries, whatever the size of the programme. Features register
 their own sections (diary reviews, concerns) with `section`.
+
+Every section has a "see all" page (/dashboard/<key>), paged with a count. A section
+that lists everything in `items` needs nothing more; one that lists only its first
+items (and sets `total`) gives `fetch(limit, offset)` for the rest. Passing `key=` to
+`section` lets the see-all page run only that section.
 """
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -14,6 +19,7 @@ from pwa import access
 from pwa.core import clock, refusals
 from pwa.core.extensions import db
 from pwa.models import AuditEvent, Match, Role, SupervisionSession, User
+from pwa.web.paging import Page
 
 SOON_DAYS = 30
 REFUSAL_DAYS, REFUSALS_SHOWN_FROM = 7, 3  # accounts refused this often in a week are worth a look
@@ -30,6 +36,7 @@ class Section:
     template: str = ""
     empty: str = "Nothing to act on."
     total: int | None = None  # when only the first items are listed
+    fetch: Callable[[int, int], list] | None = None  # (limit, offset) -> items, when `items` is not all
 
     @property
     def count(self) -> int:
@@ -37,14 +44,17 @@ class Section:
 
 
 SECTIONS: list[tuple[int, Callable[[User, date], Section]]] = []
+KEYED: dict[str, Callable[[User, date], Section]] = {}
 
 
-def section(order: int):
-    """Register a dashboard section at a position on the page."""
+def section(order: int, key: str | None = None):
+    """Register a dashboard section at a position on the page (key: its see-all page's name)."""
 
     def register(fn):
         SECTIONS.append((order, fn))
         SECTIONS.sort(key=lambda pair: pair[0])
+        if key:
+            KEYED[key] = fn
         return fn
 
     return register
@@ -61,11 +71,30 @@ def build(coordinator: User, today: date) -> list[Section]:
     return sections
 
 
+def one(key: str, coordinator: User, today: date, page: Page) -> Section | None:
+    """One section with one page of its items (the see-all page); None for an unknown key."""
+    found = None
+    if key in KEYED:
+        found = KEYED[key](coordinator, today)
+    else:
+        for _, fn in SECTIONS:
+            if fn not in KEYED.values() and (candidate := fn(coordinator, today)).key == key:
+                found = candidate
+                break
+    if found is None:
+        return None
+    page.total = found.count
+    page.number = min(page.number, page.pages)
+    items = found.fetch(page.per_page, page.offset) if found.fetch else found.items[page.offset:page.last]
+    found.total, found.items = page.total, list(items)
+    return found
+
+
 def _active_matches(coordinator: User) -> sa.Select:
     return access.visible_matches(coordinator).where(Match.is_active())
 
 
-@section(40)
+@section(40, "reviews")
 def reviews_due(coordinator: User, today: date) -> Section:
     """Active matches whose review is overdue or falls due within a week."""
     q = _active_matches(coordinator).where(Match.next_review_on <= today + timedelta(days=REVIEW_WARNING_DAYS))
@@ -73,7 +102,7 @@ def reviews_due(coordinator: User, today: date) -> Section:
     return Section("reviews", "Reviews due or overdue", list(items), "supervision/_reviews.html")
 
 
-@section(50)
+@section(50, "overrun")
 def past_agreed_end(coordinator: User, today: date) -> Section:
     """Active matches past their agreed end: extend with a reason, or end."""
     q = _active_matches(coordinator).where(Match.agreed_end_on < today).order_by(Match.agreed_end_on)
@@ -91,7 +120,7 @@ def readiness_alerts(mentors: list[User], today: date) -> list[tuple[User, str, 
     return sorted(alerts, key=lambda a: a[2])
 
 
-@section(60)
+@section(60, "readiness")
 def readiness(coordinator: User, today: date) -> Section:
     """Readiness checks expired (blocking new matches) or expiring within 30 days."""
     mentors = [m for m in access.mentors_of(coordinator) if m.active]
@@ -111,7 +140,7 @@ def latest_supervision(mentor_ids) -> dict:
     return {s.mentor_id: s for s in db.session.scalars(q)}
 
 
-@section(70)
+@section(70, "supervision")
 def supervision_due(coordinator: User, today: date) -> Section:
     """Mentors whose next supervision date has come, or who have never had one."""
     mentors = [m for m in access.mentors_of(coordinator) if m.active and m.role is Role.mentor]

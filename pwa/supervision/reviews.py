@@ -1,15 +1,18 @@
 """Reviewing diary entries, and the dashboard sections that come from the diary."""
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 
 from pwa import access
-from pwa.core import audit
+from pwa.core import audit, clock
 from pwa.core.extensions import db
-from pwa.models import Family, Match, ReviewQueue, User, Visit, VisitReview
+from sqlalchemy.orm import defer
+
+from pwa.models import Family, ReviewQueue, TalkRequest, User, Visit, VisitReview
 from pwa.supervision.dashboard import Section, section
 
 LISTED = 20  # the dashboard lists 20 a section
+_LIGHT = (defer(Family.referral_reason), defer(Family.involvement_plan), defer(Family.address))
 
 
 def review_entry(coordinator: User, visit: Visit, comment: str | None) -> VisitReview:
@@ -37,42 +40,60 @@ def _queued(coordinator: User) -> sa.Select:
     return sa.select(ReviewQueue).where(ReviewQueue.family_id.in_(families))
 
 
-def _listed(queue: sa.Select) -> tuple[list, int]:
-    total = db.session.scalar(queue.with_only_columns(sa.func.count()))
-    oldest = queue.with_only_columns(ReviewQueue.visit_id).order_by(ReviewQueue.created_at).limit(LISTED)
+def _with_families(visits: list[Visit]) -> list[tuple[Visit, Family]]:
+    """Each entry with its family (one query), so the dashboard can name the family."""
+    ids = {v.family_id for v in visits}
+    families = {f.id: f for f in db.session.scalars(
+        sa.select(Family).where(Family.id.in_(ids)).options(*_LIGHT))} if ids else {}
+    return [(v, families[v.family_id]) for v in visits]
+
+
+def _page_of(queue: sa.Select, limit: int, offset: int = 0) -> list[tuple[Visit, Family]]:
+    oldest = (queue.with_only_columns(ReviewQueue.visit_id).order_by(ReviewQueue.created_at, ReviewQueue.visit_id)
+              .limit(limit).offset(offset))
     visits = db.session.scalars(sa.select(Visit).where(Visit.id.in_(oldest)).order_by(Visit.created_at))
-    return list(visits), total
+    return _with_families(list(visits))
 
 
-@section(20)
+@section(20, "entries")
 def awaiting_review(coordinator: User, today: date) -> Section:
     """Diary entries nobody has reviewed yet, oldest first."""
-    items, total = _listed(_queued(coordinator))
-    return Section("entries", "Diary entries awaiting review", items, "supervision/_entries.html", total=total)
+    queue = _queued(coordinator)
+    total = db.session.scalar(queue.with_only_columns(sa.func.count()))
+    return Section("entries", "Diary entries awaiting review", _page_of(queue, LISTED), "supervision/_entries.html",
+                   total=total, fetch=lambda limit, offset: _page_of(queue, limit, offset))
 
 
-@section(21)
+def _open_talks(coordinator: User) -> sa.Select:
+    families = access.visible_families(coordinator).with_only_columns(Family.id)
+    return sa.select(TalkRequest).where(TalkRequest.family_id.in_(families), TalkRequest.talked_at.is_(None))
+
+
+def _talks(q: sa.Select, limit: int, offset: int = 0) -> list[tuple[TalkRequest, Family]]:
+    talks = list(db.session.scalars(q.order_by(TalkRequest.created_at, TalkRequest.visit_id).limit(limit).offset(offset)))
+    ids = {t.family_id for t in talks}
+    families = {f.id: f for f in db.session.scalars(
+        sa.select(Family).where(Family.id.in_(ids)).options(*_LIGHT))} if ids else {}
+    return [(t, families[t.family_id]) for t in talks]
+
+
+@section(21, "talk")
 def talk_flags(coordinator: User, today: date) -> Section:
-    """Mentors who ticked 'I'd like to talk to my coordinator' on an entry not yet reviewed."""
-    items, total = _listed(_queued(coordinator).where(ReviewQueue.talk_to_coordinator.is_(True)))
-    return Section("talk", "Mentors asking to talk to you", items, "supervision/_entries.html", total=total)
+    """Mentors who asked to talk to their coordinator, until the coordinator records that they talked."""
+    q = _open_talks(coordinator)
+    total = db.session.scalar(q.with_only_columns(sa.func.count()))
+    return Section("talk", "Mentors asking to talk to you", _talks(q, LISTED), "supervision/_talk.html",
+                   total=total, fetch=lambda limit, offset: _talks(q, limit, offset))
 
 
-@section(30)
-def no_recent_visit(coordinator: User, today: date) -> Section:
-    """Mentors with an active match and no visit for the programme's number of days (from visits, not logins)."""
-    days = coordinator.programme.overdue_days
-    active = access.visible_matches(coordinator).where(Match.is_active())
-    matches = db.session.scalars(active).unique().all()
-    mentor_ids = {m.mentor_id for m in matches}
-    last = dict(db.session.execute(
-        sa.select(Visit.author_id, sa.func.max(Visit.visit_on)).where(Visit.author_id.in_(mentor_ids))
-        .group_by(Visit.author_id)).all()) if mentor_ids else {}
-    mentors = {m.mentor_id: m.mentor for m in matches}
-    overdue = []
-    for mentor_id, mentor in mentors.items():
-        seen = last.get(mentor_id)
-        if seen is None or seen < today - timedelta(days=days):
-            overdue.append((mentor, seen))
-    overdue.sort(key=lambda pair: (pair[1] is not None, pair[1] or date.min))
-    return Section("quiet", f"Mentors without a visit in {days} days", overdue, "supervision/_quiet.html")
+def talk_request_for(coordinator: User, visit: Visit) -> TalkRequest | None:
+    """The open talk request on an entry the coordinator can see (visit comes from access.visit_for)."""
+    return db.session.scalar(_open_talks(coordinator).where(TalkRequest.visit_id == visit.id))
+
+
+def talked(coordinator: User, request: TalkRequest) -> None:
+    """The coordinator has talked with the mentor: the request leaves the dashboard."""
+    request.talked_at, request.talked_by_id = clock.now(), coordinator.id
+    audit.record(db.session, coordinator, "talked with mentor", object_type="talk_request",
+                 object_id=str(request.visit_id))
+    db.session.flush()

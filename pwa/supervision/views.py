@@ -1,14 +1,16 @@
 """The coordinator's dashboard and supervision sessions."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from pwa import access
 from pwa.core import audit, clock
+from pwa.supervision import queues  # noqa: F401  (its dashboard sections)
 from pwa.access import roles_required
 from pwa.core.extensions import db
 from pwa.models import Role
 from pwa.supervision import dashboard, reviews, services
 from pwa.supervision.forms import ReviewEntryForm, SupervisionForm
+from pwa.web import paging
 
 bp = Blueprint("supervision", __name__)
 
@@ -20,6 +22,35 @@ def index():
     sections = dashboard.build(current_user, clock.today())
     audit.record(db.session, current_user, "read", object_type="dashboard")
     return render_template("supervision/dashboard.html", sections=sections, today=clock.today())
+
+
+@bp.route("/dashboard/<key>")
+@roles_required(Role.coordinator)
+def section_all(key):
+    """Everything in one dashboard section, paged, with the count."""
+    page = paging.Page(paging.page_number(request.args.get("page")), 0)
+    found = dashboard.one(key, current_user, clock.today(), page)
+    if found is None:
+        abort(404)
+    audit.record(db.session, current_user, "read", object_type="dashboard")
+    return render_template("supervision/section.html", s=found, page=page, today=clock.today())
+
+
+@bp.route("/visits/<visit_id>/talked", methods=["POST"])
+@roles_required(Role.coordinator)
+def talked(visit_id):
+    """The coordinator has talked with the mentor who asked: only this clears 'asks to talk to you'."""
+    visit = access.visit_for(current_user, visit_id)
+    talk = reviews.talk_request_for(current_user, visit)
+    if talk is not None:
+        reviews.talked(current_user, talk)
+        db.session.commit()
+        flash("Recorded that you talked with the mentor.", "info")
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("supervision.index"))
+
+
+def _same_site(url) -> bool:
+    return bool(url) and url.startswith(request.host_url)
 
 
 @bp.route("/mentors/<user_id>/supervision", methods=["GET", "POST"])
@@ -39,7 +70,8 @@ def mentor_supervision(user_id):
         flash("Supervision recorded.", "info")
         return redirect(url_for("supervision.mentor_supervision", user_id=mentor.id))
     status = 422 if form.errors else 200
-    return render_template("supervision/mentor.html", mentor=mentor, form=form, sessions=access.supervision_notes(current_user, mentor)), status
+    return render_template("supervision/mentor.html", mentor=mentor, form=form,
+                           sessions=access.supervision_notes(current_user, mentor)), status
 
 
 @bp.route("/visits/<visit_id>/review", methods=["POST"])

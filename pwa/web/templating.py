@@ -46,10 +46,28 @@ def _form_rules(form) -> dict:
     return published(form)
 
 
+def duration(minutes: int | None) -> str:
+    """'15 minutes', '1 hour', '24 hours' (a whole day reads '1 day' only when asked in days)."""
+    if minutes is None:
+        return ""
+    if minutes % (24 * 60) == 0 and minutes > 24 * 60:
+        days = minutes // (24 * 60)
+        return f"{days} days"
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    if minutes > 60:
+        return f"{minutes // 60} h {minutes % 60} min"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def register(app: Flask) -> None:
     """Install the filters and globals."""
-    app.jinja_env.filters.update(hhmm=hhmm, when=when, day=day, days_phrase=days_phrase)
+    from pwa.web.paging import page_url
+
+    app.jinja_env.filters.update(hhmm=hhmm, when=when, day=day, days_phrase=days_phrase, duration=duration)
     app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["form_rules"] = _form_rules
+    app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -188,6 +188,8 @@ RULES: list[Rule] = [
     Rule("supervision.review_entry", "POST", lambda w, r: f"/visits/{entry(w, r).id}/review",
          allowed=COORDINATOR_ONLY),
     Rule("supervision.index", "GET", lambda w, r: "/dashboard", allowed={"coordinator": True}),
+    Rule("supervision.section_all", "GET", lambda w, r: "/dashboard/overdue", allowed={"coordinator": True}),
+    Rule("supervision.talked", "POST", lambda w, r: f"/visits/{entry(w, r).id}/talked", allowed=COORDINATOR_ONLY),
     Rule("supervision.mentor_supervision", "GET", lambda w, r: f"/mentors/{mentor(w, r).id}/supervision",
          allowed=COORDINATOR_ONLY),
     Rule("supervision.mentor_supervision", "POST", lambda w, r: f"/mentors/{mentor(w, r).id}/supervision",

@@ -1,0 +1,181 @@
+"""Finding families: search by reference or name (blind index), filters, sorts, paging; overdue per family.
+
+Everything starts from access.visible_families, so the scoping rules stay in one place, and
+every listing is audited. Two queries a page (count, rows), whatever the data size.
+
+Closed families (governance) leave working lists: a module appends a function returning a
+SQL condition to WORKING_FILTERS (e.g. `lambda: Family.closed_at.is_(None)`), and every list
+built here (families, caseload, dashboard queues) applies it.
+"""
+import re
+import uuid
+from dataclasses import dataclass, field, fields
+from datetime import date, timedelta
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import defer, lazyload
+
+from pwa import access
+from pwa.core import audit
+from pwa.core.extensions import db
+from pwa.crypto import blind
+from pwa.crypto.runtime import keyring
+from pwa.models import Family, FamilySearchToken, Match, PlanType, Stage, User
+
+WORKING_FILTERS: list[Callable[[], sa.ColumnElement]] = []
+SORTS = {"referred": "Newest referral", "last_visit": "Last visit, oldest first",
+         "next_review": "Next review, soonest first", "end": "Days to agreed end, fewest first"}
+AWAITING_STAGES = (Stage.engagement, Stage.matching)
+
+
+@dataclass
+class Criteria:
+    """What the person asked for; every field comes from (and goes back to) the URL."""
+
+    q: str = ""
+    stage: str = ""
+    plan: str = ""
+    social_worker: str = ""
+    mentor: str = ""
+    overdue: bool = False
+    awaiting: bool = False
+    consent: str = ""  # "none": referrals still waiting for consent
+    sort: str = "referred"
+
+    @classmethod
+    def from_args(cls, args) -> "Criteria":
+        """Read ?q=&stage=&plan=&social_worker=&mentor=&overdue=1&awaiting=1&sort=, ignoring nonsense."""
+        c = cls(q=(args.get("q") or "").strip()[:100], overdue=args.get("overdue") == "1",
+                awaiting=args.get("awaiting") == "1", consent="none" if args.get("consent") == "none" else "")
+        c.stage = args.get("stage", "") if args.get("stage") in Stage.__members__ else ""
+        c.plan = args.get("plan", "") if args.get("plan") in PlanType.__members__ else ""
+        c.social_worker = _uuid_text(args.get("social_worker"))
+        c.mentor = _uuid_text(args.get("mentor"))
+        c.sort = args.get("sort") if args.get("sort") in SORTS else "referred"
+        return c
+
+    def as_args(self) -> dict:
+        """The non-default choices, for links that keep them."""
+        defaults = Criteria()
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value != getattr(defaults, f.name):
+                out[f.name] = "1" if value is True else value
+        return out
+
+    @property
+    def any_filter(self) -> bool:
+        return bool(set(self.as_args()) - {"sort"})
+
+
+def _uuid_text(raw) -> str:
+    try:
+        return str(uuid.UUID(str(raw))) if raw else ""
+    except ValueError:
+        return ""
+
+
+@dataclass
+class Row:
+    """One family on a list, with what the list shows about it."""
+
+    family: Family
+    match: Match | None
+    overdue: bool = False
+    waiting_since: date | None = None
+
+    @property
+    def last_visit(self) -> date | None:
+        return self.family.last_visit_on
+
+
+@dataclass
+class Found:
+    rows: list = field(default_factory=list)
+    total: int = 0
+    too_short: bool = False  # a search with no word long enough to look up by name
+
+
+def _since_visit():
+    """The date a family's overdue window runs from: the later of its last visit and its match's start."""
+    return sa.case((Family.last_visit_on > Match.started_on, Family.last_visit_on), else_=Match.started_on)
+
+
+def _search(q: sa.Select, text: str) -> tuple[sa.Select, bool]:
+    terms = blind.for_keyring(keyring()).query(text)
+    compact = re.sub(r"[^A-Z0-9]", "", text.upper())
+    conditions = []
+    if terms:
+        having = sa.func.count(sa.distinct(FamilySearchToken.token)) == len(terms)
+        named = (sa.select(FamilySearchToken.family_id).where(FamilySearchToken.token.in_(terms))
+                 .group_by(FamilySearchToken.family_id).having(having))
+        conditions.append(Family.id.in_(named))
+    if len(compact) >= 3:
+        conditions.append(sa.func.replace(Family.reference, "-", "").contains(compact, autoescape=True))
+    if not conditions:
+        return q.where(sa.false()), True
+    return q.where(sa.or_(*conditions)), False
+
+
+def _filtered(user: User, c: Criteria, today: date) -> tuple[sa.Select, bool]:
+    q = access.visible_families(user).outerjoin(
+        Match, sa.and_(Match.family_id == Family.id, Match.is_active()))
+    for condition in WORKING_FILTERS:
+        q = q.where(condition())
+    too_short = False
+    if c.q:
+        q, too_short = _search(q, c.q)
+    if c.stage:
+        q = q.where(Family.stage == Stage[c.stage])
+    if c.plan:
+        q = q.where(Family.plan_type == PlanType[c.plan])
+    if c.social_worker:
+        q = q.where(Family.social_worker_id == uuid.UUID(c.social_worker))
+    if c.mentor:
+        q = q.where(Match.mentor_id == uuid.UUID(c.mentor))
+    if c.overdue:
+        window = user.programme.overdue_days if user.programme else 7
+        q = q.where(Match.id.is_not(None), _since_visit() < today - timedelta(days=window))
+    if c.awaiting:
+        q = q.where(Family.consent_given_on.is_not(None), Match.id.is_(None), Family.stage.in_(AWAITING_STAGES))
+    if c.consent == "none":
+        q = q.where(Family.consent_given_on.is_(None), Match.id.is_(None))
+    return q, too_short
+
+
+def _ordered(q: sa.Select, sort: str) -> sa.Select:
+    if sort == "last_visit":
+        return q.order_by(Family.last_visit_on.is_not(None), Family.last_visit_on, Family.referred_at, Family.id)
+    if sort == "next_review":
+        return q.order_by(Match.next_review_on.is_(None), Match.next_review_on, Family.id)
+    if sort == "end":
+        return q.order_by(Match.agreed_end_on.is_(None), Match.agreed_end_on, Family.id)
+    if sort == "waiting":
+        return q.order_by(Family.consent_given_on, Family.referred_at, Family.id)
+    return q.order_by(Family.referred_at.desc(), Family.id)
+
+
+def count(user: User, c: Criteria, today: date) -> int:
+    """How many families match, in one query."""
+    q, _ = _filtered(user, c, today)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(q.with_only_columns(Family.id).subquery()))
+
+
+def find(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0, total: int | None = None) -> Found:
+    """One page of matching families with their active match, and the total; audited."""
+    q, too_short = _filtered(user, c, today)
+    if total is None:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(q.with_only_columns(Family.id).subquery()))
+    q = (_ordered(q.add_columns(Match), c.sort).limit(limit).offset(offset)
+         .options(defer(Family.referral_reason), defer(Family.involvement_plan), defer(Family.address),
+                  lazyload(Match.family)))
+    window = user.programme.overdue_days if user.programme else 7
+    rows = []
+    for family, match in db.session.execute(q).unique():
+        since = max(filter(None, (family.last_visit_on, match.started_on))) if match else None
+        rows.append(Row(family, match, overdue=bool(since and since < today - timedelta(days=window)),
+                        waiting_since=family.consent_given_on or family.referred_at.date()))
+    audit.record(db.session, user, "list", object_type="families")
+    return Found(rows, total, too_short)

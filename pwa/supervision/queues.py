@@ -1,0 +1,44 @@
+"""Dashboard sections built on the families finder: families overdue a visit, and the two waiting queues.
+
+Overdue is per family: no visit within the programme's window, counted from the later of
+the family's last visit and its match's start (a match made today is not overdue today).
+"""
+from datetime import date
+
+from pwa.families import finder
+from pwa.models import User
+from pwa.supervision.dashboard import SHOWN, Section, section
+
+
+def _finder_section(key: str, title: str, template: str, criteria: finder.Criteria, coordinator: User,
+                    today: date, empty: str) -> Section:
+    total = finder.count(coordinator, criteria, today)
+    first = finder.find(coordinator, criteria, today, limit=SHOWN, total=total).rows if total else []
+    return Section(key, title, first, template, empty=empty, total=total,
+                   fetch=lambda limit, offset: finder.find(coordinator, criteria, today, limit=limit, offset=offset,
+                                                           total=total).rows)
+
+
+@section(30, "overdue")
+def families_overdue(coordinator: User, today: date) -> Section:
+    """Matched families with no visit within the programme's window, the longest without first."""
+    days = coordinator.programme.overdue_days
+    return _finder_section("overdue", f"Families without a visit in {days} days", "supervision/_overdue.html",
+                           finder.Criteria(overdue=True, sort="last_visit"), coordinator, today,
+                           "Every matched family has had a visit recently.")
+
+
+@section(32, "referrals")
+def awaiting_consent(coordinator: User, today: date) -> Section:
+    """New referrals whose consent is not yet recorded, oldest first, with days waiting."""
+    return _finder_section("referrals", "Referrals awaiting consent", "supervision/_waiting.html",
+                           finder.Criteria(consent="none", sort="waiting"), coordinator, today,
+                           "No referral is waiting for consent.")
+
+
+@section(33, "awaiting")
+def awaiting_match(coordinator: User, today: date) -> Section:
+    """Families who have consented and have no mentor yet, longest waiting first."""
+    return _finder_section("awaiting", "Consented families awaiting a match", "supervision/_waiting.html",
+                           finder.Criteria(awaiting=True, sort="waiting"), coordinator, today,
+                           "No consented family is waiting for a mentor.")

@@ -1,0 +1,69 @@
+"""One way to page a list that grows: a page number from the URL, a total, and "Showing 51–100 of 137"."""
+from dataclasses import dataclass, field
+
+from flask import request, url_for
+
+PER_PAGE = 50
+
+
+def page_number(raw) -> int:
+    """?page= as a positive number (1 when missing or nonsense)."""
+    try:
+        return max(1, min(int(raw), 100_000))
+    except (TypeError, ValueError):
+        return 1
+
+
+@dataclass
+class Page:
+    """Where one page sits in a list of `total` items."""
+
+    number: int
+    total: int
+    per_page: int = PER_PAGE
+    items: list = field(default_factory=list)
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.per_page
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        return min(self.offset + 1, self.total)
+
+    @property
+    def last(self) -> int:
+        return min(self.offset + self.per_page, self.total)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def showing(self) -> str:
+        """'Showing 51–100 of 137', '1 family' style counts are left to the page."""
+        if self.total == 0:
+            return "Showing 0 of 0"
+        return f"Showing {self.first}–{self.last} of {self.total}"
+
+
+def from_request(total: int, per_page: int = PER_PAGE) -> Page:
+    """The page the URL asks for, clamped to the last page."""
+    page = Page(page_number(request.args.get("page")), total, per_page)
+    page.number = min(page.number, page.pages)
+    return page
+
+
+def page_url(number: int) -> str:
+    """This URL with every query choice kept and ?page= changed (used by templates/_pager.html)."""
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(number)]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
