@@ -114,6 +114,7 @@ def from_environment(instance_path: str) -> dict:
         # Set by bin/run-dev: allows the demo-code command (demo accounts share a published secret).
         "DEVELOPMENT": _bool("BRIDGE_DEVELOPMENT", False),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "TIMEZONE": os.environ.get("BRIDGE_TIMEZONE") or "Europe/London",
         "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
         "ARGON2_MEMORY_KIB": _int("ARGON2_MEMORY_KIB", 65536),
         "WORKER_WAKE": _bool("BRIDGE_WORKER_WAKE", True),

@@ -12,17 +12,17 @@ from pwa.core import audit
 from pwa.casework import chronology
 from pwa.core.extensions import db
 from pwa.models import Family, Match, MatchExtension, MatchReview, Role, User
-from pwa.web.templating import ZONE
+from pwa.core import clock
 
 
 def on_day(day: date) -> datetime:
     """A date-only event placed at midday local time, so it sorts among the day's timed events."""
-    return datetime.combine(day, time(12), tzinfo=ZONE)
+    return clock.at_local(day, time(12))
 
 
 def within(at: datetime, since: date | None, until: date | None) -> bool:
     """The moment falls between the two local dates (inclusive), when they are given."""
-    day = at.astimezone(ZONE).date()
+    day = at.astimezone(clock.zone()).date()
     return (since is None or day >= since) and (until is None or day <= until)
 
 

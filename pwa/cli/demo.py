@@ -1,6 +1,6 @@
 """Demo data: one programme, its people, and six families at different stages."""
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 import click
 from flask.cli import with_appcontext
@@ -16,7 +16,6 @@ from pwa.matches import services as matches
 from pwa.models import (ConsentMethod, EndingReason, PlanType, Programme, ProgressMark, ReadingOccasion, Role, User,
                         Visit, VisitChild, VisitGoal, VisitKind)
 from pwa.outcomes import services as outcomes
-from pwa.web.templating import ZONE
 
 DEMO_PASSWORD = "bridge-demo-password"
 PEOPLE = [
@@ -110,7 +109,7 @@ def _seed_diary(family, match, worker, mentor, today) -> None:
         day = today - timedelta(days=7 * week - 1)
         what, words = VISIT_NOTES[week % len(VISIT_NOTES)]
         visit = Visit(family_id=family.id, match_id=match.id, author_id=mentor.id, visit_on=day,
-                      started_at=datetime.combine(day, time(15, 30), tzinfo=ZONE), duration_minutes=90,
+                      started_at=clock.at_local(day, time(15, 30)), duration_minutes=90,
                       kind=VisitKind.phone_call if week % 4 == 3 else VisitKind.home_visit, present="Mum and the children",
                       child_words=words or None, what_done=what, next_contact_on=day + timedelta(days=7),
                       travel_tenth_miles=34, talk_to_coordinator=week == 1, client_uuid=uuid.uuid4(), body_hash="demo")

@@ -4,13 +4,13 @@ from datetime import date, datetime, time, timedelta
 from pwa import access
 from pwa.casework import chronology
 from pwa.models import Family, User
-from pwa.web.templating import ZONE
+from pwa.core import clock
 
 TEMPLATE = "concerns/_chronology_item.html"
 
 
 def _start_of(day: date | None) -> datetime | None:
-    return None if day is None else datetime.combine(day, time(0), tzinfo=ZONE)
+    return None if day is None else clock.at_local(day, time(0))
 
 
 @chronology.register(kinds=("concern",))

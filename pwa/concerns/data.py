@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from pwa.models import ConcernCategory, Urgency
-from pwa.web import templating
+from pwa.core import clock
 
 # What may be missing, in the order a person reads it, and how to say it.
 MISSING = {
@@ -78,7 +78,7 @@ class ConcernData:
 
 def local_call_time(value: time, now: datetime) -> datetime:
     """A time of day today (UK time) as UTC; a time later than now means yesterday."""
-    zone = templating.ZONE
+    zone = clock.zone()
     local_now = now.astimezone(zone)
     at = datetime.combine(local_now.date(), value, tzinfo=zone)
     if at > local_now + timedelta(minutes=5):

@@ -1,13 +1,28 @@
-"""The one source of the current time, so tests can move it."""
-from datetime import date, datetime, timezone
+"""The one source of the current time, so tests can move it, and the scheme's time zone.
+
+Times are stored in UTC; what "today", "later than now" and a time typed on a form mean is local
+time in the zone set by `configure` (BRIDGE_TIMEZONE, read in pwa.config; Europe/London by default).
+"""
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 _offset_seconds = 0.0
+_zone = ZoneInfo("Europe/London")
+
+
+def configure(zone_name: str) -> None:
+    """Set the scheme's time zone (create_app does, from the settings)."""
+    global _zone
+    _zone = ZoneInfo(zone_name)
+
+
+def zone() -> ZoneInfo:
+    """The scheme's time zone."""
+    return _zone
 
 
 def now() -> datetime:
     """Return the current time in UTC (shifted when a test has moved the clock)."""
-    from datetime import timedelta
-
     return datetime.now(timezone.utc) + timedelta(seconds=_offset_seconds)
 
 
@@ -16,11 +31,19 @@ def today() -> date:
     return now().date()
 
 
+def local(value: datetime) -> datetime:
+    """A UTC time in the scheme's local time."""
+    return value.astimezone(_zone)
+
+
+def at_local(day: date, at: time) -> datetime:
+    """A local day and time of day as an aware datetime."""
+    return datetime.combine(day, at, tzinfo=_zone)
+
+
 def local_now() -> datetime:
     """Return the current time in the scheme's time zone (what "today" and "later than now" mean)."""
-    from pwa.web.templating import ZONE  # the zone is defined once, there
-
-    return now().astimezone(ZONE)
+    return local(now())
 
 
 def local_today() -> date:

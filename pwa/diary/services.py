@@ -12,7 +12,6 @@ from pwa.core.idempotency import IdempotencyConflict
 from pwa.diary.forms import VisitForm
 from pwa.models import (Family, Goal, GoalStatus, Match, ProgressMark, User, Visit, VisitChild, VisitGoal,
                         VisitKind)
-from pwa.web.templating import ZONE
 
 __all__ = ["AlreadyCorrected", "IdempotencyConflict", "VisitInvalid", "record_visit", "submit_visit"]
 
@@ -110,7 +109,7 @@ def _active_match(author: User, family: Family) -> Match:
 
 def local_start(on: date, hhmm: str) -> datetime:
     """A local date and HH:MM as an aware time."""
-    return datetime.combine(on, time.fromisoformat(hhmm), tzinfo=ZONE)
+    return clock.at_local(on, time.fromisoformat(hhmm))
 
 
 def _build(author, family, data, client_uuid, body_hash, corrects) -> Visit:

@@ -15,7 +15,6 @@ from pwa.diary.forms import CorrectionForm, VisitForm
 from pwa.core.errors import wants_json
 from pwa.core.extensions import db
 from pwa.models import Role
-from pwa.web.templating import local
 
 bp = Blueprint("diary", __name__)
 
@@ -145,7 +144,7 @@ def _already_corrected(correction):
 def _prefill(visit) -> dict:
     """An entry's values, to start a correction from."""
     return VisitForm.prefill(visit) | dict(
-        visit_on=visit.visit_on, started_at=local(visit.started_at).time(), kind=visit.kind.name,
+        visit_on=visit.visit_on, started_at=clock.local(visit.started_at).time(), kind=visit.kind.name,
         children_seen=[str(c.child_id) for c in visit.children if c.seen],
         children_spoken=[str(c.child_id) for c in visit.children if c.spoken_to],
         goals=[{"goal_id": str(g.goal_id), "mark": g.mark.name, "note": g.note} for g in visit.goals],

@@ -131,24 +131,8 @@ def _send(target: SmtpTarget, data: bytes, sender: str, rcpts: tuple[str, ...], 
         if target.username is not None:
             conn.login(target.username, target.password or "")
         conn.ehlo_or_helo_if_needed()
-        code, resp = conn.mail(sender)
-        if code != 250:
-            raise smtplib.SMTPSenderRefused(code, resp, sender)
-        refused: dict[str, tuple[int, bytes]] = {}
-        for rcpt in rcpts:
-            code, resp = conn.rcpt(rcpt)
-            if code not in (250, 251):
-                refused[rcpt] = (code, resp)
-        if len(refused) == len(rcpts):
-            raise smtplib.SMTPRecipientsRefused(refused)
-        code, resp = conn.data(data)
-        if code != 250:
-            raise smtplib.SMTPDataError(code, resp)
+        result = _transact(conn, data, sender, rcpts)
         delivered = True
-        result = _reply(code, resp)
-        if refused:
-            codes = ", ".join(str(c) for c, _ in refused.values())
-            result += f"; refused {len(refused)} of {len(rcpts)} recipients ({codes})"
         return result
     finally:
         if delivered:
@@ -158,6 +142,28 @@ def _send(target: SmtpTarget, data: bytes, sender: str, rcpts: tuple[str, ...], 
                 conn.close()
         else:
             conn.close()
+
+
+def _transact(conn: smtplib.SMTP, data: bytes, sender: str, rcpts: tuple[str, ...]) -> str:
+    """MAIL, RCPT for each recipient, DATA: the server's reply, noting recipients it refused."""
+    code, resp = conn.mail(sender)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, resp, sender)
+    refused: dict[str, tuple[int, bytes]] = {}
+    for rcpt in rcpts:
+        code, resp = conn.rcpt(rcpt)
+        if code not in (250, 251):
+            refused[rcpt] = (code, resp)
+    if len(refused) == len(rcpts):
+        raise smtplib.SMTPRecipientsRefused(refused)
+    code, resp = conn.data(data)
+    if code != 250:
+        raise smtplib.SMTPDataError(code, resp)
+    result = _reply(code, resp)
+    if refused:
+        codes = ", ".join(str(c) for c, _ in refused.values())
+        result += f"; refused {len(refused)} of {len(rcpts)} recipients ({codes})"
+    return result
 
 
 def _write_file(email: Email, msg: EmailMessage, outbox_dir: Path) -> str:

@@ -128,9 +128,9 @@ def local_start(day: date):
     """Midnight at the start of a local day, as an aware datetime."""
     from datetime import datetime
 
-    from pwa.web.templating import ZONE
+    from pwa.core import clock
 
-    return datetime(day.year, day.month, day.day, tzinfo=ZONE)
+    return datetime(day.year, day.month, day.day, tzinfo=clock.zone())
 
 
 def endings(programme: Programme, period: Period) -> list[Match]:

@@ -18,7 +18,7 @@ from pwa.core.extensions import db
 from pwa.models import ReminderSent, Role, User
 from pwa.outbox import mailer, rules
 from pwa.supervision.reminders import SEND_FROM_HOUR, _claim
-from pwa.web.templating import day, local
+from pwa.web.templating import day
 
 THRESHOLDS = (60, 30, 7, 0)  # days before the lapse; 0 is the day it lapses
 LATE_DAYS = 30  # a lapse first noticed later than this (e.g. old data) is on the dashboard already
@@ -87,7 +87,7 @@ def sent_keys() -> set[str]:
 
 def run() -> int:
     """The worker's periodic task: from 07:00 local time."""
-    now = local(clock.now())
+    now = clock.local(clock.now())
     return 0 if now.hour < SEND_FROM_HOUR else queue_readiness_notices(now.date())
 
 

@@ -16,7 +16,6 @@ from pwa.core import clock
 from pwa.outbox import mailer, rules
 from pwa.core.extensions import db
 from pwa.models import Family, MailKind, Match, ReminderSent, Role, User, Visit
-from pwa.web.templating import local
 
 SEND_FROM_HOUR = 7  # local time: nobody gets a reminder in the night
 DIGEST_EVERY_DAYS = 7
@@ -36,7 +35,7 @@ def _claim(key: str, user: User, kind: str) -> bool:
 def _digest_due(user: User, today: date) -> bool:
     last = db.session.scalar(sa.select(sa.func.max(ReminderSent.queued_at))
                              .where(ReminderSent.user_id == user.id, ReminderSent.kind == "digest"))
-    return last is None or local(last).date() <= today - timedelta(days=DIGEST_EVERY_DAYS)
+    return last is None or clock.local(last).date() <= today - timedelta(days=DIGEST_EVERY_DAYS)
 
 
 def queue_digests(today: date) -> int:
@@ -78,7 +77,7 @@ def queue_contact_reminders(today: date) -> int:
 
 def queue_due_reminders() -> int:
     """The worker's periodic task: from 07:00 local time, queue what is due today."""
-    now = local(clock.now())
+    now = clock.local(clock.now())
     if now.hour < SEND_FROM_HOUR:
         return 0
     return queue_digests(now.date()) + queue_contact_reminders(now.date())

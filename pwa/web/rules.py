@@ -21,7 +21,7 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
                                 ValidationError)
 
 from pwa.web.forms import NotBefore, NotInFuture
-from pwa.web.templating import ZONE
+from pwa.core import clock
 
 _TYPES = ((f.DateField, "date"), (f.TimeField, "time"), (f.IntegerField, "integer"), (f.DecimalField, "decimal"),
           (f.BooleanField, "bool"), (f.SelectMultipleField, "choices"), (f.RadioField, "choice"),
@@ -53,7 +53,7 @@ def rules(form) -> dict:
             out.update(_list_rules(field))
         elif not isinstance(field, _SKIPPED):
             out[field.name] = field_rule(form, field)
-    return {"zone": ZONE.key, "fields": out}
+    return {"zone": clock.zone().key, "fields": out}
 
 
 def _list_rules(field: f.FieldList) -> dict:

@@ -1,18 +1,11 @@
 """Jinja filters: local dates and times, and small display helpers."""
-import os
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
 from pwa.core import clock
 
-ZONE = ZoneInfo(os.environ.get("BRIDGE_TIMEZONE", "Europe/London"))
-
-
-def local(value: datetime) -> datetime:
-    """Convert a UTC time to the scheme's local time."""
-    return value.astimezone(ZONE)
+local = clock.local  # filters below show times in the scheme's zone
 
 
 def hhmm(value: datetime | None) -> str:
