@@ -20,13 +20,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_secrets(app: Flask) -> None:
-    """Load the data keys, and in development make a secret key if none is set."""
+    """Load the data and sealing keys; only in development invent them or a secret key."""
     from pwa.crypto import runtime
     from pwa.core.keyfiles import development_secret_key
 
     if not app.config.get("SECRET_KEY"):
+        if not app.config.get("DEVELOPMENT"):
+            raise runtime.StartupError("SECRET_KEY is not set. Set a long random value (the same on every server).")
         app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
-    runtime.configure(app.config, allow_generate=not app.config.get("DATA_KEYS"))
+    runtime.configure_for_start(app.config)
 
 
 def register_extensions(app: Flask) -> None:

@@ -24,6 +24,8 @@ def from_environment(instance_path: str) -> dict:
     load_dotenv(Path.cwd() / ".env")
     instance = Path(instance_path)
     return {
+        # Only an explicit BRIDGE_ENV=development (bin/run-dev, the tests) may invent keys.
+        "DEVELOPMENT": os.environ.get("BRIDGE_ENV", "production").strip().lower() == "development",
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance / 'bridge.db'}"
@@ -63,6 +65,7 @@ def for_tests(instance_path: str, database_url: str) -> dict:
     settings = from_environment(instance_path)
     settings.update(
         TESTING=True,
+        DEVELOPMENT=True,
         SECRET_KEY="test-secret-key",
         SQLALCHEMY_DATABASE_URI=database_url,
         DATA_KEYS=None,
