@@ -37,6 +37,10 @@ def from_environment(instance_path: str) -> dict:
         "SEALING_KEY_FILE": os.environ.get(
             "BRIDGE_SEALING_KEY_FILE", str(instance / "sealing-keys.json")
         ),
+        # A backup server holds only the public half; the private half is needed to restore.
+        "BACKUP_PUBLIC_KEY_FILE": os.environ.get("BRIDGE_BACKUP_PUBLIC_KEY_FILE") or None,
+        "BACKUP_PRIVATE_KEY_FILE": os.environ.get("BRIDGE_BACKUP_PRIVATE_KEY_FILE") or None,
+        "PG_BINDIR": os.environ.get("BRIDGE_PG_BINDIR") or None,
         "SMTP_URL": os.environ.get("SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Bridge <bridge@localhost>"),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),

@@ -8,7 +8,10 @@ from pwa.core.extensions import db
 
 def register(app: Flask) -> None:
     """Attach the commands."""
+    from pwa.cli import backup
     from pwa.cli.demo import demo_data_command
+
+    backup.register(app)
 
     app.cli.add_command(demo_data_command)
     app.cli.add_command(create_admin)
