@@ -81,7 +81,7 @@ def _envelope(raw):
         enc, ct = _unb64(raw.get("enc")), _unb64(raw.get("ct"))
         if len(ct) > MAX_SEALED:
             raise ValueError("entry too large")
-    except (ValueError, binascii.Error):
+    except (ValueError, TypeError, binascii.Error):  # TypeError: a list or object where text belongs
         return _answer(claimed, "invalid", errors=[_error("This entry is not in a format Bridge can read.")])
     return Envelope(uuid.UUID(claimed), raw["kind"], raw["kid"], enc, ct)
 
@@ -119,7 +119,7 @@ def receive_one(user: User, keys: SealingKeys, entry: Envelope, families: dict |
     try:
         body = keys.open(entry.kid, entry.enc, entry.ct, info(entry.kid, user.id, entry.kind, entry.uuid))
         family_id, formdata = _contents(body)
-    except (SealedOpenError, ValueError):
+    except (SealedOpenError, ValueError, RecursionError):  # RecursionError: JSON nested too deeply
         return _answer(entry.uuid, "invalid", errors=[_error(
             "This entry was sealed for another account or has been damaged, so it cannot be opened.")])
     family = _family(user, family_id, kind.family_action, {} if families is None else families)
