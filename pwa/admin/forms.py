@@ -1,9 +1,9 @@
 """Programme settings and account invitations."""
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, EmailField, IntegerField, SelectField, StringField, SubmitField, TelField
+from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField, TelField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
-from pwa.web.forms import enum_choices
+from pwa.web.forms import FiniteDecimalField, enum_choices
 from pwa.models import Role
 
 
@@ -19,7 +19,7 @@ class ProgrammeForm(FlaskForm):
                                       validators=[InputRequired(), NumberRange(1, 10080)], default=60)
     ack_minutes_worried = IntegerField("Acknowledge a worry within (minutes)",
                                        validators=[InputRequired(), NumberRange(1, 10080)], default=1440)
-    hourly_value = DecimalField("Value of an hour of volunteer time (£)", places=2,
+    hourly_value = FiniteDecimalField("Value of an hour of volunteer time (£)", places=2,
                                 validators=[InputRequired(), NumberRange(0, 1000)], default=15)
     overdue_days = IntegerField("Days without a visit before a family shows as overdue",
                                 validators=[InputRequired(), NumberRange(1, 90)], default=7)

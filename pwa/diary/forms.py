@@ -9,13 +9,13 @@ child ids, and per goal goals-N-goal_id, goals-N-mark (forward / same / back / n
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, FormField, HiddenField, IntegerField,
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField,
                      RadioField, SelectMultipleField, StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from pwa.core import clock
-from pwa.web.forms import choices, enum_choices
+from pwa.web.forms import FiniteDecimalField, choices, enum_choices
 from pwa.models import ProgressMark, VisitKind
 from pwa.web.templating import local
 
@@ -73,7 +73,7 @@ class VisitForm(FlaskForm):
                                                           Length(max=8000)])
     goals = FieldList(FormField(GoalWorkForm))
     next_contact_on = DateField("Next planned contact", validators=[Optional()])
-    travel_miles = DecimalField("Travel (miles, optional)", places=1, render_kw={"inputmode": "decimal"},
+    travel_miles = FiniteDecimalField("Travel (miles, optional)", places=1, render_kw={"inputmode": "decimal"},
                                 validators=[Optional(), NumberRange(0, 10000, message="Enter miles from 0.")])
     talk_to_coordinator = BooleanField("I'd like to talk to my coordinator")
 
