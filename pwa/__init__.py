@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from pwa.admin.views import bp as admin
+    from pwa.api.views import bp as api
     from pwa.auth.views import bp as auth
     from pwa.casework.views import bp as casework
     from pwa.concerns.views import bp as concerns
@@ -70,7 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from pwa.supervision.views import bp as supervision
 
     for blueprint in (main, auth, admin, families, matches, supervision, concerns, diary, goals, outcomes, offline, reports,
-                      casework):
+                      casework, api):
         app.register_blueprint(blueprint)
 
 

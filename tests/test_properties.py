@@ -175,6 +175,7 @@ def test_every_form_a_role_can_post_survives_any_input(world, auth, role):
             assert_answered_well(r, body, endpoint)
 
     fuzz()
+    print(f"form fuzzing as {role}: totals so far {counts}")
 
 
 def test_public_forms_survive_any_input(world, client):
