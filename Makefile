@@ -12,13 +12,14 @@ PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
 
-.PHONY: help venv run chromium test test-sqlite test-pg bench clean distclean
+.PHONY: help venv run chromium lint test test-sqlite test-pg bench clean distclean
 
 help:
 	@echo "make venv         create .venv and install the app with test extras"
 	@echo "make run          migrate, load demo data, run web app (127.0.0.1:5000) + outbox worker"
 	@echo "make chromium     install /usr/bin/chromium via apt if missing"
-	@echo "make test         tests on SQLite, then on a throwaway PostgreSQL cluster"
+	@echo "make lint         static checks: ruff (lint rules) and bandit (security), configured in pyproject.toml"
+	@echo "make test         lint, then tests on SQLite, then on a throwaway PostgreSQL cluster"
 	@echo "make test-sqlite  tests on SQLite only      (PYTEST_ARGS='-k ...' to narrow)"
 	@echo "make test-pg      tests on PostgreSQL only"
 	@echo "make bench        load benchmark (installs wrk if missing)"
@@ -44,8 +45,14 @@ chromium:
 		$(APT_GET) update && $(APT_GET) install -y chromium; \
 	fi
 
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r pwa wsgi.py
+
 test: venv chromium
 	@rc=0; \
+	echo "== static checks =="; \
+	$(MAKE) --no-print-directory lint || { echo "!! static checks failed"; rc=1; }; \
 	echo "== tests on SQLite =="; \
 	env -u BRIDGE_TEST_DATABASE $(VENV)/bin/pytest -q $(PYTEST_ARGS) || { echo "!! SQLite run failed"; rc=1; }; \
 	echo "== tests on PostgreSQL =="; \

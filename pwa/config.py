@@ -70,7 +70,7 @@ def for_tests(instance_path: str, database_url: str) -> dict:
     settings.update(
         TESTING=True,
         DEVELOPMENT=True,
-        SECRET_KEY="test-secret-key",
+        SECRET_KEY="test-secret-key",  # nosec B106  # the test suite's throwaway key
         SQLALCHEMY_DATABASE_URI=database_url,
         DATA_KEYS=None,
         SMTP_URL=None,

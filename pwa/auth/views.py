@@ -1,6 +1,6 @@
 """Sign in and out, set a password from a one-time link, change or reset it."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from pwa.auth import services

@@ -10,7 +10,7 @@ import glob
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - runs pg_dump/pg_restore by absolute path with an argument list, no shell
+import subprocess  # nosec B404  # pg_dump/pg_restore by absolute path, argument lists, no shell
 import time
 from pathlib import Path
 
@@ -79,7 +79,7 @@ def _snapshot_sqlite(path: str, writer: sealed.Writer) -> None:
 def _snapshot_postgresql(url: sa.URL, writer: sealed.Writer) -> None:
     target, env = _libpq(url)
     args = [pg_binary("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--dbname", target]
-    with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:  # nosec B603
+    with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:  # nosec B603  # argument list, absolute path
         for block in iter(lambda: proc.stdout.read(READ), b""):
             writer.write(block)
         err = proc.stderr.read().decode(errors="replace").strip()
@@ -131,7 +131,7 @@ def _restore_postgresql(url: sa.URL, chunks) -> None:
     args = [pg_binary("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
             "--dbname", target]
     with subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          env=env) as proc:  # nosec B603
+                          env=env) as proc:  # nosec B603  # argument list, absolute path
         try:
             for block in chunks:
                 proc.stdin.write(block)

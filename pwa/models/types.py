@@ -1,5 +1,5 @@
 """Column types: UTC timestamps and encrypted text."""
-from datetime import datetime, timezone
+from datetime import timezone
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator

@@ -101,7 +101,7 @@ def _sleep(waker: wake.Waker, wait: float, carry: list) -> None:
         try:
             patiently(record, carry)
             carry.clear()
-        except Exception as exc:  # the database is away: the next cycle tries again
+        except Exception as exc:  # noqa: BLE001 - the database is away: the next cycle tries again
             db.session.rollback()
             log.warning("could not record an outcome yet (%s)", type(exc).__name__)
         wait -= time.monotonic() - started
