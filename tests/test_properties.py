@@ -193,6 +193,7 @@ def test_public_forms_survive_any_input(world, client):
             assert_answered_well(client.post(path, data={**body, "csrf_token": token}), body, path)
 
     fuzz()
+    print(f"public form fuzzing: totals so far {counts}")
 
 
 QUERY = st.dictionaries(st.sampled_from(QUERY_NAMES), st.one_of(TEXT, NUMBER, st.sampled_from(EDGE_DATES),
@@ -218,3 +219,4 @@ def test_every_page_a_role_can_read_survives_any_query_string(world, auth, role)
             assert_answered_well(auth.client.get(path, query_string=query), query, endpoint)
 
     fuzz()
+    print(f"query-string fuzzing as {role}: totals so far {counts}")
