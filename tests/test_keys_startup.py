@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from pwa.core.extensions import db
@@ -77,6 +78,14 @@ def test_development_is_explicit_and_may_invent_keys(tmp_path):
     assert (tmp_path / "data-keys.json").exists() and (tmp_path / "sealing-keys.json").exists()
 
 
+@pytest.fixture
+def file_keyring(app):
+    """The app's keyring as loaded from its key file (another test may have swapped in an environment one)."""
+    from pwa.crypto import runtime
+
+    return runtime.configure(app.config, allow_generate=False)
+
+
 def test_healthz_answers_503_when_the_sealing_key_file_goes(app, client):
     path = Path(app.config["SEALING_KEY_FILE"])
     client.get("/healthz")  # development: makes the file if this run has none yet
@@ -95,7 +104,7 @@ def test_healthz_answers_503_when_the_sealing_key_file_goes(app, client):
     assert client.get("/healthz").get_json() == {"status": "ok", "database": "up", "keys": "ok"}
 
 
-def test_healthz_answers_503_when_the_data_key_file_goes(app, client):
+def test_healthz_answers_503_when_the_data_key_file_goes(app, client, file_keyring):
     path = Path(app.config["DATA_KEY_FILE"])
     moved = path.with_name("moved-away.json")
     path.rename(moved)
@@ -107,7 +116,7 @@ def test_healthz_answers_503_when_the_data_key_file_goes(app, client):
     assert client.get("/healthz").status_code == 200
 
 
-def test_keys_rotate_leaves_a_content_free_audit_row(app, runner):
+def test_keys_rotate_leaves_a_content_free_audit_row(app, runner, file_keyring):
     from pwa.crypto import runtime
 
     result = runner.invoke(args=["keys", "rotate"])

@@ -36,7 +36,9 @@ SCHEMAS = {
         "enc": dict(B64URL, description="the sender's 65-byte ephemeral P-256 point, base64url"),
         "ct": dict(B64URL, description="the HPKE ciphertext and tag, base64url (at most 64 KiB)")}},
     "Batch": {"type": "object", "required": ["items"], "properties": {
-        "items": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH, "items": _ref("Envelope")}}},
+        "items": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH,
+                  "description": "each an Envelope; an entry that is not one is answered as invalid in its place",
+                  "items": {}}}},
     "FieldError": {"type": "object", "required": ["field", "message"], "properties": {
         "field": {"type": "string"}, "message": {"type": "string"}}},
     "Result": {"type": "object", "required": ["uuid", "status", "code"], "properties": {
