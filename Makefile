@@ -15,14 +15,15 @@ APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Tim
 OIDC_DIR    := tests/support/oidc
 OIDC_STAMP  := $(OIDC_DIR)/node_modules/.installed
 
-.PHONY: help venv run chromium oidc test test-sqlite test-pg bench clean distclean
+.PHONY: help venv run chromium oidc lint test test-sqlite test-pg bench clean distclean
 
 help:
 	@echo "make venv         create .venv and install the app with test extras"
 	@echo "make run          migrate, load demo data, run web app (127.0.0.1:5000) + outbox worker"
 	@echo "make chromium     install /usr/bin/chromium via apt if missing"
 	@echo "make oidc         npm ci the OpenID provider the single sign-on tests start (needs Node 20+)"
-	@echo "make test         tests on SQLite, then on a throwaway PostgreSQL cluster"
+	@echo "make lint         static checks: ruff (lint rules) and bandit (security), configured in pyproject.toml"
+	@echo "make test         lint, then tests on SQLite, then on a throwaway PostgreSQL cluster"
 	@echo "make test-sqlite  tests on SQLite only      (PYTEST_ARGS='-k ...' to narrow)"
 	@echo "make test-pg      tests on PostgreSQL only"
 	@echo "make bench        load benchmark (installs wrk if missing)"
@@ -56,8 +57,14 @@ $(OIDC_STAMP): $(OIDC_DIR)/package.json $(OIDC_DIR)/package-lock.json
 	cd $(OIDC_DIR) && npm ci --no-audit --no-fund
 	touch $@
 
-test: venv chromium oidc
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r pwa wsgi.py
+
+test: venv chromium oidc lint
 	@rc=0; \
+	echo "== static checks =="; \
+	$(MAKE) --no-print-directory lint || { echo "!! static checks failed"; rc=1; }; \
 	echo "== tests on SQLite =="; \
 	env -u BRIDGE_TEST_DATABASE $(VENV)/bin/pytest -q $(PYTEST_ARGS) || { echo "!! SQLite run failed"; rc=1; }; \
 	echo "== tests on PostgreSQL =="; \

@@ -40,6 +40,7 @@ def app_env(db_path: Path, secret_key: str, **overrides) -> dict:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=f"sqlite:///{db_path}",
+        BRIDGE_ENV="development",  # the bench invents its keys in bench/out/cache
         BRIDGE_DATA_KEYS="",  # empty beats a .env value: the bench key file is used
         BRIDGE_DATA_KEY_FILE=str(KEY_FILE),
         BRIDGE_SEALING_KEY_FILE=str(CACHE / "sealing-keys.json"),

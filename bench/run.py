@@ -138,7 +138,7 @@ def run_extensions(ctx: BenchContext) -> tuple[dict, list[Row]]:
             run = importlib.import_module(name).run
             result = run(ctx) if inspect.signature(run).parameters else run()
             print(f"  {name} took {time.monotonic() - started:.0f}s", flush=True)
-        except Exception:  # an extension's bug must not cost the whole table
+        except Exception:  # noqa: BLE001 - an extension's bug must not cost the whole table
             traceback.print_exc()
             rows.append(Row(short, "-", None, errors=[f"{name}.run() raised; see the traceback above"]))
             continue

@@ -21,13 +21,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_secrets(app: Flask) -> None:
-    """Load the data keys, and in development make a secret key if none is set."""
+    """Load the data and sealing keys; only in development invent them or a secret key."""
     from pwa.crypto import runtime
     from pwa.core.keyfiles import development_secret_key
 
     if not app.config.get("SECRET_KEY"):
+        if not app.config.get("DEVELOPMENT"):
+            raise runtime.StartupError("SECRET_KEY is not set. Set a long random value (the same on every server).")
         app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
-    runtime.configure(app.config, allow_generate=not app.config.get("DATA_KEYS"))
+    runtime.configure_for_start(app.config)
 
 
 def register_extensions(app: Flask) -> None:
@@ -59,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     from pwa.admin.approval_views import bp as approvals
     from pwa.admin.sso_views import bp as sso_settings
     from pwa.admin.views import bp as admin
+    from pwa.api.views import bp as api
     from pwa.auth.sso import bp as sso
     from pwa.casework.views import bp as casework
     from pwa.concerns.views import bp as concerns
@@ -75,7 +78,7 @@ def register_blueprints(app: Flask) -> None:
 
     auth.register(app)
     for blueprint in (main, admin, families, matches, supervision, concerns, diary, goals, outcomes, offline, reports,
-                      casework, quarantine, approvals, sso_settings, sso):
+                      casework, quarantine, approvals, sso_settings, sso, api):
         app.register_blueprint(blueprint)
 
 

@@ -69,7 +69,7 @@ def _outbox_settings() -> dict:
 def _dev_base_url() -> str:
     """Where `make run` serves (bin/run-dev's BRIDGE_DEV_HOST and BRIDGE_DEV_PORT), for email links."""
     host = os.environ.get("BRIDGE_DEV_HOST") or "127.0.0.1"
-    host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # listening everywhere: link to this machine
+    host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # nosec B104  # a link to this machine, no bind
     return f"http://{host}:{os.environ.get('BRIDGE_DEV_PORT') or 5000}"
 
 
@@ -79,6 +79,8 @@ def from_environment(instance_path: str) -> dict:
     instance = Path(instance_path)
     base_url = (os.environ.get("BASE_URL") or _dev_base_url()).rstrip("/")
     return {
+        # Only an explicit BRIDGE_ENV=development (bin/run-dev, the tests) may invent keys or use demo-code.
+        "DEVELOPMENT": os.environ.get("BRIDGE_ENV", "production").strip().lower() == "development",
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance / 'bridge.db'}"
@@ -90,6 +92,10 @@ def from_environment(instance_path: str) -> dict:
         "SEALING_KEY_FILE": os.environ.get(
             "BRIDGE_SEALING_KEY_FILE", str(instance / "sealing-keys.json")
         ),
+        # A backup server holds only the public half; the private half is needed to restore.
+        "BACKUP_PUBLIC_KEY_FILE": os.environ.get("BRIDGE_BACKUP_PUBLIC_KEY_FILE") or None,
+        "BACKUP_PRIVATE_KEY_FILE": os.environ.get("BRIDGE_BACKUP_PRIVATE_KEY_FILE") or None,
+        "PG_BINDIR": os.environ.get("BRIDGE_PG_BINDIR") or None,
         "SMTP_URL": os.environ.get("SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Bridge <bridge@localhost>"),
         "BASE_URL": base_url,
@@ -111,8 +117,6 @@ def from_environment(instance_path: str) -> dict:
         "MFA_REQUIRED_ROLES": _names("MFA_REQUIRED_ROLES", "admin,coordinator,social_worker,mentor"),
         "WEBAUTHN_RP_ID": os.environ.get("WEBAUTHN_RP_ID") or _host(base_url),
         "WEBAUTHN_ORIGIN": os.environ.get("WEBAUTHN_ORIGIN") or _origin(base_url),
-        # Set by bin/run-dev: allows the demo-code command (demo accounts share a published secret).
-        "DEVELOPMENT": _bool("BRIDGE_DEVELOPMENT", False),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "TIMEZONE": os.environ.get("BRIDGE_TIMEZONE") or "Europe/London",
         "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
@@ -130,7 +134,8 @@ def for_tests(instance_path: str, database_url: str) -> dict:
     settings = from_environment(instance_path)
     settings.update(
         TESTING=True,
-        SECRET_KEY="test-secret-key",
+        DEVELOPMENT=True,
+        SECRET_KEY="test-secret-key",  # nosec B106  # the test suite's throwaway key
         SQLALCHEMY_DATABASE_URI=database_url,
         DATA_KEYS=None,
         SMTP_URL=None,

@@ -33,7 +33,7 @@ def test_demo_data_seeds_every_login(app, runner, client):
     assert result.exit_code == 0 and "Demo data created." in result.output
     from tests.conftest import Auth
 
-    for email, name, role in PEOPLE:
+    for email, name, _role in PEOPLE:
         assert email in result.output
         auth = Auth(app.test_client())
         assert auth.login(email, DEMO_PASSWORD).status_code == 302, email

@@ -4,7 +4,7 @@ from pwa.models import Role
 
 def test_healthz(client):
     r = client.get("/healthz")
-    assert r.status_code == 200 and r.json == {"status": "ok", "database": "up"}
+    assert r.status_code == 200 and r.json == {"status": "ok", "database": "up", "keys": "ok"}
 
 
 def test_sign_in_each_role(world, client, auth):

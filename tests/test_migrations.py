@@ -22,7 +22,7 @@ def _fresh_database(database_url: str, tmp_path: Path) -> str:
 
 
 def _flask(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="x", BRIDGE_DATA_KEY_FILE=str(tmp_path / "keys.json"))
+    env = dict(os.environ, BRIDGE_ENV="development", DATABASE_URL=url, SECRET_KEY="x", BRIDGE_DATA_KEY_FILE=str(tmp_path / "keys.json"))
     return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 

@@ -197,11 +197,11 @@ def test_the_key_endpoint_names_the_current_key_and_rotation_keeps_old_entries_o
 
 def test_a_development_sealing_key_file_is_generated_owner_only(tmp_path):
     path = tmp_path / "sealing-keys.json"
-    ring = sealing.keys_for({"SEALING_KEY_FILE": str(path), "DATA_KEYS": None})
+    ring = sealing.keys_for({"SEALING_KEY_FILE": str(path), "DEVELOPMENT": True})
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert len(ring.public_key()[1]) == 65
     with pytest.raises(sealing.KeyError_):
-        sealing.keys_for({"SEALING_KEY_FILE": str(tmp_path / "absent.json"), "DATA_KEYS": "k1:x"})
+        sealing.keys_for({"SEALING_KEY_FILE": str(tmp_path / "absent.json"), "DEVELOPMENT": False})
 
 
 def test_sent_concerns_report_email_and_acknowledgement(app, world, auth, mentor, smtp_server):

@@ -105,7 +105,7 @@ def test_coordinators_are_told_by_reference_when_accounts_are_created_approved_a
     assert [s for s, b in notices] == ["A Bridge account was created and awaits approval",
                                        "A Bridge account was approved", "A Bridge account was re-enabled"]
     reference = str(told.id)[:8].upper()
-    for subject, body in notices:
+    for _subject, body in notices:
         assert reference in body and "Secret Name" not in body and "told@example.org" not in body
     assert not [to for to, s, b in _mail(app, MailKind.notice) if to == world.far_coordinator.email]
 

@@ -2,11 +2,11 @@
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DecimalField, EmailField, IntegerField, PasswordField, SelectField, StringField,
+from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField,
                      SubmitField, TelField, TextAreaField, URLField)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, ValidationError
 
-from pwa.web.forms import enum_choices
+from pwa.web.forms import FiniteDecimalField, enum_choices
 from pwa.models import Role
 
 
@@ -22,7 +22,7 @@ class ProgrammeForm(FlaskForm):
                                       validators=[InputRequired(), NumberRange(1, 10080)], default=60)
     ack_minutes_worried = IntegerField("Acknowledge a worry within (minutes)",
                                        validators=[InputRequired(), NumberRange(1, 10080)], default=1440)
-    hourly_value = DecimalField("Value of an hour of volunteer time (£)", places=2,
+    hourly_value = FiniteDecimalField("Value of an hour of volunteer time (£)", places=2,
                                 validators=[InputRequired(), NumberRange(0, 1000)], default=15)
     overdue_days = IntegerField("Days without a visit before a family shows as overdue",
                                 validators=[InputRequired(), NumberRange(1, 90)], default=7)

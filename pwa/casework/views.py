@@ -12,6 +12,7 @@ from pwa.casework import sources  # noqa: F401  (registers the chronology source
 from pwa.models import Role
 from pwa.families import finder
 from pwa.web import paging
+from pwa.web import dates
 
 bp = Blueprint("casework", __name__)
 REPORT_LIMIT = 500
@@ -20,8 +21,8 @@ REPORT_LIMIT = 500
 def _dates() -> tuple[date | None, date | None, str | None]:
     """?since= and ?until= (YYYY-MM-DD), swapped if back to front, with any problem to show."""
     try:
-        since = date.fromisoformat(request.args["since"]) if request.args.get("since") else None
-        until = date.fromisoformat(request.args["until"]) if request.args.get("until") else None
+        since = dates.optional_day(request.args.get("since"))  # bounded: no overflow in the sources
+        until = dates.optional_day(request.args.get("until"))
     except ValueError:
         return None, None, "Dates must look like 2026-04-01; showing everything."
     if since and until and since > until:

@@ -8,8 +8,11 @@ from pwa.core.extensions import db
 
 def register(app: Flask) -> None:
     """Attach the commands."""
+    from pwa.cli import backup
     from pwa.cli.demo import demo_data_command
     from pwa.cli.demo_code import demo_code_command
+
+    backup.register(app)
 
     app.cli.add_command(demo_data_command)
     app.cli.add_command(demo_code_command)

@@ -17,7 +17,7 @@ from pwa.models import (ConsentMethod, EndingReason, PlanType, Programme, Progre
                         Visit, VisitChild, VisitGoal, VisitKind)
 from pwa.outcomes import services as outcomes
 
-DEMO_PASSWORD = "bridge-demo-password"
+DEMO_PASSWORD = "bridge-demo-password"  # nosec B105  # the published demo password (README), demo data only
 PEOPLE = [
     ("admin@bridge.example", "Ada Admin", Role.admin),
     ("coordinator@bridge.example", "Cora Coordinator", Role.coordinator),

@@ -1,7 +1,7 @@
 """The demo's second factor: every demo account shares a published authenticator secret.
 
 `flask --app wsgi demo-code EMAIL` prints a demo account's current 6-digit code. It answers only in
-development (bin/run-dev sets BRIDGE_DEVELOPMENT=1) and only for a demo account still using the
+development (bin/run-dev sets BRIDGE_ENV=development) and only for a demo account still using the
 demo secret, so it can never read a real person's codes.
 """
 import click
@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from pwa.auth import totp
 from pwa.core.extensions import db
 
-DEMO_TOTP_SECRET = "BRIDGEDEMOBRIDGEDEMOBRIDGEDEMO23"  # published in the README: demo accounts only
+DEMO_TOTP_SECRET = "BRIDGEDEMOBRIDGEDEMOBRIDGEDEMO23"  # nosec B105  # published in the README: demo accounts only
 
 
 def enrol_demo(user) -> None:
@@ -37,7 +37,7 @@ def demo_code_command(email: str) -> None:
     from pwa.models import User
 
     if not current_app.config["DEVELOPMENT"]:
-        raise click.ClickException("demo-code works only in development (BRIDGE_DEVELOPMENT=1, set by make run)")
+        raise click.ClickException("demo-code works only in development (BRIDGE_ENV=development, set by make run)")
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     row = totp.confirmed(user.id) if user else None
     if row is None or str(row.secret) != DEMO_TOTP_SECRET:

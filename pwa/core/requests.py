@@ -47,6 +47,9 @@ def register(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.session_protection = None  # sessions live server-side and end on sign-out
     app.after_request(finish_transaction)
+    from pwa.web.safe_json import BoundedJSONProvider
+
+    app.json = BoundedJSONProvider(app)
     app.jinja_env.globals["current_user"] = current_user
     from pwa.web import templating
 

@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy.orm import attributes
 
 from pwa.crypto import runtime, save_key_file
+from pwa.core import audit
 from pwa.core.extensions import db
 from pwa.models.base import Base, encrypted_columns
 from pwa.models.types import BoundText
@@ -59,6 +60,10 @@ def rotate(*, reencrypt_only: bool = False) -> str:
             ring.keys, ring.current = old
             raise
     count = reencrypt_all()
+    # Content-free: which key became current, never a key or a value.
+    audit.record(db.session, None, "data re-encrypted" if reencrypt_only else "data key rotated",
+                 object_type="data_key", object_id=ring.current)
+    db.session.commit()
     families = rebuild_search_index()
     return f"{count} values re-encrypted under key {ring.current}; search index rebuilt for {families} families"
 

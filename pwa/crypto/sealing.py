@@ -2,8 +2,8 @@
 
 Phones seal entries to the current key's public half and name its id; every
 key in the file still opens, so a key can rotate while sealed entries are
-waiting on phones. The file (JSON, mode 0600) lives outside the database; on
-a development run one is generated into the instance folder.
+waiting on phones. The file (JSON, mode 0600) lives outside the database; only
+on a development run (BRIDGE_ENV=development) is one generated into the instance folder.
 """
 import json
 import os
@@ -77,7 +77,7 @@ def keys_for(settings: dict) -> SealingKeys:
     """The sealing keys named by the settings, re-read when the file changes (rotation)."""
     path = Path(settings["SEALING_KEY_FILE"])
     if not path.exists():
-        load(path, create=not settings.get("DATA_KEYS"))
+        load(path, create=bool(settings.get("DEVELOPMENT")))
     stamp = path.stat().st_mtime_ns
     cached = _cache.get(str(path))
     if cached is None or cached[0] != stamp:

@@ -9,11 +9,11 @@ child ids, and per goal goals-N-goal_id, goals-N-mark (forward / same / back / n
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, FormField, HiddenField, IntegerField,
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField,
                      StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from pwa.web.forms import (CheckboxesField, NotBefore, NotInFuture, RadioField, choices, enum_choices,
+from pwa.web.forms import (CheckboxesField, FiniteDecimalField, NotBefore, NotInFuture, RadioField, choices, enum_choices,
                            not_in_future)
 from pwa.models import ProgressMark, VisitKind
 
@@ -69,7 +69,7 @@ class VisitForm(FlaskForm):
     goals = FieldList(FormField(GoalWorkForm))
     next_contact_on = DateField("Next planned contact", validators=[
         Optional(), NotBefore("visit_on", "The next contact cannot be before this visit.")])
-    travel_miles = DecimalField("Travel (miles, optional)", places=1, render_kw={"inputmode": "decimal"},
+    travel_miles = FiniteDecimalField("Travel (miles, optional)", places=1, render_kw={"inputmode": "decimal"},
                                 validators=[Optional(), NumberRange(0, 10000, message="Enter miles from 0.")])
     talk_to_coordinator = BooleanField("I'd like to talk to my coordinator")
 

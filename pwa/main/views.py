@@ -1,9 +1,10 @@
 """Home and health check."""
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, redirect, url_for
+from flask import Blueprint, current_app, jsonify, redirect, url_for
 from flask_login import current_user, login_required
 
 from pwa.core.extensions import db
+from pwa.crypto import runtime
 from pwa.models import Role
 
 bp = Blueprint("main", __name__)
@@ -24,10 +25,14 @@ def home():
 
 @bp.route("/healthz")
 def healthz():
-    """Answer 200 when the database answers, 503 when it does not."""
+    """Answer 200 when the database answers and every key is in place, 503 otherwise."""
+    missing = runtime.missing_keys(current_app.config)
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="unavailable", database="down"), 503
-    return jsonify(status="ok", database="up")
+        return jsonify(status="unavailable", database="down", keys="missing" if missing else "ok"), 503
+    if missing:
+        return jsonify(status="unavailable", database="up", keys="missing", missing=missing), 503
+    return jsonify(status="ok", database="up", keys="ok")
+

@@ -22,7 +22,8 @@ from pwa.models.caseload import FamilySearchToken, MentorProfile, TalkRequest
 __all__ = [
     "AccountToken", "AuditEvent", "AuditHead", "Child", "Concern", "ConcernAddendum", "ConcernCategory",
     "ConcernCategoryMark", "DebriefTask", "Urgency", "ConsentMethod", "EndingReason", "Family",
-    "LoginThrottle", "MailKind", "MailStatus", "Match", "MatchExtension", "MatchReview", "OutboxMessage", "PlanType", "Programme", "ProgrammeSSO", "ReminderSent", "Role",
+    "LoginThrottle", "MailKind", "MailStatus", "Match", "MatchExtension", "MatchReview", "OutboxMessage", "PlanType",
+    "Programme", "ProgrammeSSO", "ReminderSent", "Role",
     "Stage", "SupervisionSession", "TokenPurpose", "User", "WebSession",
     "Goal", "GoalStatus", "OutcomeArea", "OutcomeFramework", "OutcomeReading", "OutcomeScore", "ReadingOccasion",
     "Passkey", "RecoveryCode", "RememberedDevice", "TotpSecret",

@@ -98,7 +98,7 @@ def _envelope(raw):
         enc, ct = _unb64(raw.get("enc")), _unb64(raw.get("ct"))
         if len(ct) > MAX_SEALED:
             raise ValueError("entry too large")
-    except (ValueError, binascii.Error):
+    except (ValueError, TypeError, binascii.Error):  # TypeError: a list or object where text belongs
         return _answer(claimed, "invalid", errors=[_error("This entry is not in a format Bridge can read.")])
     return Envelope(uuid.UUID(claimed), raw["kind"], raw["kid"], enc, ct)
 
@@ -147,7 +147,7 @@ def receive_one(user: User, keys: SealingKeys, entry: Envelope, families: dict |
     try:
         body = keys.open(entry.kid, entry.enc, entry.ct, info(entry.kid, user.id, entry.kind, entry.uuid))
         family_id, formdata = _contents(body)
-    except (SealedOpenError, ValueError, UnicodeDecodeError):
+    except (SealedOpenError, ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested too deeply
         return _unopened(user, entry)
     family = _family(user, family_id, kind.family_action, {} if families is None else families)
     if family is None:
@@ -162,7 +162,7 @@ def receive_one(user: User, keys: SealingKeys, entry: Envelope, families: dict |
     except IdempotencyConflict:
         return _hold(user, entry, body, family_id, HeldReason.conflict, [_error(
             "An entry with this id was already saved with different content.")])
-    except Exception as crash:  # noqa: BLE001 - whatever went wrong, the entry is kept, not dropped
+    except Exception as crash:
         logger.exception("storing sealed entry %s (%s) failed: held", entry.uuid, entry.kind, exc_info=crash)
         return _hold(user, entry, body, family_id, HeldReason.error, [_error(
             f"Bridge could not store it ({type(crash).__name__}).")])

@@ -107,7 +107,7 @@ def _address(message: OutboxMessage) -> Claim:
             claim.email = mail.Email(to=tuple(rules.recipients(message)), subject=message.subject,
                                      text=str(message.body_text), html=str(message.body_html or ""),
                                      message_id=message.message_id)
-    except Exception as exc:  # reported when the outcome is recorded
+    except Exception as exc:  # noqa: BLE001 - any failure to build the email is reported when the outcome is recorded
         claim.problem = exc
     return claim
 

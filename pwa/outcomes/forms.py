@@ -52,7 +52,7 @@ def reading_form(framework, **kwargs) -> ReadingForm:
     """A reading form for a framework: two score fields per area, on the framework's scale."""
     lo, hi = framework.scale_min, framework.scale_max
     fields = {}
-    for i, area in enumerate(framework.areas):
+    for i, _area in enumerate(framework.areas):
         for who, label in PERSPECTIVES:
             fields[f"{who}_{i}"] = IntegerField(
                 label, render_kw={"min": lo, "max": hi, "inputmode": "numeric"},

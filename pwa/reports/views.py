@@ -1,11 +1,11 @@
 """The impact report for a programme and period, on screen, printable, and as CSV."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
 from pwa.core import audit, clock
-from pwa.web import charts
+from pwa.web import charts, dates
 from pwa.access import roles_required
 from pwa.core.extensions import db
 from pwa.models import Role
@@ -19,8 +19,8 @@ def _period() -> tuple[impact.Period, str | None]:
     """The period asked for (default: the twelve months to today), and any problem with it."""
     today = clock.today()
     try:
-        end = date.fromisoformat(request.args.get("end") or today.isoformat())
-        start = date.fromisoformat(request.args.get("start") or (end - timedelta(days=364)).isoformat())
+        end = dates.parse_day(request.args.get("end") or today.isoformat())  # bounded: no overflow below
+        start = dates.optional_day(request.args.get("start")) or end - timedelta(days=364)
     except ValueError:
         return impact.Period(today - timedelta(days=364), today), "Dates must look like 2026-04-01."
     if start > end:

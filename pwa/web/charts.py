@@ -57,7 +57,7 @@ def _fit(text: str, chars: int, lines: int = 1) -> list[str]:
 
 def _cid(kind: str, title: str, data: object, chart_id: str | None) -> str:
     """Return the caller's id or a deterministic one derived from the chart's content."""
-    return chart_id or f"{kind}-" + hashlib.sha1(repr((title, data)).encode()).hexdigest()[:10]
+    return chart_id or f"{kind}-" + hashlib.sha1(repr((title, data)).encode(), usedforsecurity=False).hexdigest()[:10]
 
 
 def _svg(cid: str, title: str, desc: str, height: float, body: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from wtforms import RadioField as _RadioField
-from wtforms import SelectChoice, SelectMultipleField
+from wtforms import DecimalField, SelectChoice, SelectMultipleField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -80,3 +80,14 @@ class NotBefore:
         earlier = form[self.other].data
         if field.data and earlier and field.data < earlier:
             raise ValidationError(self.message)
+
+
+class FiniteDecimalField(DecimalField):
+    """A decimal field that reads "inf" and "NaN" as the typing mistakes they are, not as numbers."""
+
+    def process_formdata(self, valuelist):
+        """Parse the value; refuse infinities and NaN, which no range check can compare safely."""
+        super().process_formdata(valuelist)
+        if valuelist and self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))

@@ -8,7 +8,6 @@ closed). Regaining signal reverses both.
 import json
 import re
 import uuid
-from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa

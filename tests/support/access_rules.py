@@ -98,6 +98,7 @@ RULES: list[Rule] = [
     # public
     Rule("bench.bare", "GET", lambda w, r: "/bench/hello", public=True),  # the test app is the bench app
     Rule("main.healthz", "GET", lambda w, r: "/healthz", public=True),
+    Rule("api.openapi_json", "GET", lambda w, r: "/openapi.json", public=True),
     Rule("static", "GET", lambda w, r: "/static/css/app.css", public=True),
     Rule("auth.login", "GET", lambda w, r: "/login", public=True),
     Rule("auth.login", "POST", lambda w, r: "/login", public=True),

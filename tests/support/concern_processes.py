@@ -33,7 +33,7 @@ def process_env(app, smtp_url: str | None, tmp: Path, **extra) -> dict:
     """The environment of a Bridge process sharing the test app's database and keys."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRIDGE_", "SMTP_", "DATABASE_"))}
     env.update(
-        PYTHONPATH=str(ROOT), DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="test-secret-key",
+        PYTHONPATH=str(ROOT), BRIDGE_ENV="development", DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="test-secret-key",
         BRIDGE_DATA_KEY_FILE=app.config["DATA_KEY_FILE"], BRIDGE_SEALING_KEY_FILE=str(tmp / "sealing-keys.json"),
         BRIDGE_MAIL_DIR=str(tmp / "mail"), BASE_URL="http://bridge.test", BRIDGE_WORKER_LEASE_SECONDS="2",
         BRIDGE_SMTP_TIMEOUT_SECONDS="1", BRIDGE_WORKER_POLL_SECONDS="0.25", PYTHONUNBUFFERED="1")

@@ -1,0 +1,1 @@
+"""Machine-readable descriptions of Bridge's JSON endpoints."""
