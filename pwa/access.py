@@ -451,11 +451,7 @@ def held_items(user: User, *, open_only: bool = True, limit: int = 200) -> list[
 
 def held_item_for(user: User, item_id, action: str = "read") -> QuarantinedItem:
     """Fetch one held entry of the coordinator's programme, auditing the opening, or 404."""
-    item = db.session.scalar(visible_held(user).where(QuarantinedItem.id == _as_uuid(item_id)))
-    if item is None:
-        abort(404)
-    audit.record(db.session, user, "read" if action == "read" else f"open:{action}", item)
-    return item
+    return one(user, visible_held(user), QuarantinedItem, item_id, action)
 
 
 def held_family(user: User, item: QuarantinedItem) -> Family | None:

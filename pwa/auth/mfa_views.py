@@ -1,5 +1,5 @@
 """The second step of signing in: enrol an authenticator app, verify a code, recovery codes, resets."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
 from pwa import access
@@ -126,7 +126,8 @@ def reset_for(user_id):
     if user.id == current_user.id:
         flash("Reset your own second factor from your account page.", "error")
     elif current_user.role is Role.coordinator and user.role in (Role.coordinator, Role.admin):
-        abort(403)  # a fellow coordinator's (or an admin's) second factor is an admin's to reset
+        # a fellow coordinator's (or an admin's) second factor is an admin's to reset
+        access.refuse(current_user, 403, "reset second factor", object_type="users", object_id=user.id)
     else:
         mfa.reset(user, current_user)
         db.session.commit()

@@ -2,6 +2,7 @@
 from flask import abort, current_app, flash, jsonify, redirect, request, session, url_for
 from flask_login import current_user, login_required
 
+from pwa import access
 from pwa.auth import devices, mfa, passkeys
 from pwa.auth.mfa_views import bp, finish
 from pwa.auth.services import notify_change
@@ -92,9 +93,9 @@ def passkey_remove(passkey_id):
     try:
         removed = passkeys.remove(current_user, uuid.UUID(passkey_id))
     except ValueError:
-        abort(404)
+        removed = False
     if not removed:
-        abort(404)
+        access.refuse(current_user, 404, "remove passkey", object_type="passkeys", object_id=passkey_id)
     devices.forget_all(current_user.id)
     notify_change(current_user, "A passkey was removed from your Bridge account")
     db.session.commit()

@@ -1,5 +1,5 @@
 """The coordinator's dashboard and supervision sessions."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from pwa import access
@@ -31,7 +31,7 @@ def section_all(key):
     page = paging.Page(paging.page_number(request.args.get("page")), 0)
     found = dashboard.one(key, current_user, clock.today(), page)
     if found is None:
-        abort(404)
+        access.refuse(current_user, 404, "read", object_type="dashboard", object_id=key)
     audit.record(db.session, current_user, "read", object_type="dashboard")
     return render_template("supervision/section.html", s=found, page=page, today=clock.today())
 
