@@ -50,10 +50,11 @@ def test_the_visit_rules_carry_the_servers_checks_and_messages(app):
     assert "client_uuid" not in fields and "csrf_token" not in fields
 
 
-def test_the_concern_rules_carry_the_choices_and_required_fields(app):
+def test_the_concern_rules_carry_the_choices_and_require_only_what_was_seen(app):
+    """A concern is never refused for a missing detail: the phone requires only what was seen and heard."""
     fields = concern_rules(app)["fields"]
-    assert fields["urgency"]["required"] == "Choose how urgent it is."
-    assert fields["categories"]["required"] == "Tick at least one."
+    assert fields["what_seen"]["required"] == "Write what you saw and heard."
+    assert "required" not in fields["urgency"] and "required" not in fields["categories"]
     assert set(fields["categories"]["choices"]) >= {"neglect"}
     assert fields["what_seen"]["max_length"][0] == 8000
 
