@@ -12,7 +12,8 @@ from pwa.models.programme import Programme
 from pwa.models.reminder import ReminderSent
 from pwa.models.supervision import SupervisionSession
 from pwa.models.user import User
-from pwa.models.visit import ProgressMark, Visit, VisitChild, VisitGoal, VisitKind
+from pwa.models.visit import ProgressMark, Visit, VisitChild, VisitGoal, VisitKind, VisitOutcome
+from pwa.models.record import ChildChange, ChildChangeKind, ConcernChild, CPCategory, FamilyPerson, PersonKind, PlanDetails
 from pwa.models.visit_review import ReviewQueue, VisitReview
 
 __all__ = [
@@ -22,4 +23,6 @@ __all__ = [
     "Stage", "SupervisionSession", "TokenPurpose", "User", "WebSession",
     "Goal", "GoalStatus", "OutcomeArea", "OutcomeFramework", "OutcomeReading", "OutcomeScore", "ReadingOccasion",
     "ProgressMark", "Visit", "VisitChild", "VisitGoal", "VisitKind", "ReviewQueue", "VisitReview",
+    "VisitOutcome", "ChildChange", "ChildChangeKind", "ConcernChild", "CPCategory", "FamilyPerson", "PersonKind",
+    "PlanDetails",
 ]
