@@ -395,3 +395,42 @@ def concerns_sent_by(user: User, client_uuids) -> list[Concern]:
     for concern in concerns:
         audit.record(db.session, user, "read status", concern)
     return concerns
+
+
+# --- The family record: its children and the people around it (read with the family, audited) ---
+
+def child_for(user: User, family: Family, child_id, action: str = "edit"):
+    """One of the family's children (not removed), for a user allowed to act on the family, or 404/403."""
+    from pwa.models import Child
+
+    if user.role not in FAMILY_ACTIONS[action]:
+        abort(403)
+    child = db.session.scalar(sa.select(Child).where(Child.id == _as_uuid(child_id), Child.family_id == family.id,
+                                                     Child.removed_at.is_(None)))
+    if child is None:
+        abort(404)
+    audit.record(db.session, user, f"open:{action}", child)
+    return child
+
+
+def person_for(user: User, family: Family, person_id, action: str = "edit"):
+    """A parent, carer or professional on the family's record, or 404/403."""
+    from pwa.models import FamilyPerson
+
+    if user.role not in FAMILY_ACTIONS[action]:
+        abort(403)
+    person = db.session.scalar(sa.select(FamilyPerson).where(
+        FamilyPerson.id == _as_uuid(person_id), FamilyPerson.family_id == family.id,
+        FamilyPerson.removed_at.is_(None)))
+    if person is None:
+        abort(404)
+    audit.record(db.session, user, f"open:{action}", person)
+    return person
+
+
+def family_record(user: User, family: Family) -> tuple:
+    """The family's plan details and the people around it, for a user who has opened the family; audited."""
+    from pwa.families import record
+
+    audit.record(db.session, user, "read record", family)
+    return record.plan_of(family), record.people_of(family)
