@@ -206,9 +206,13 @@ def visit_for(user: User, visit_id, action: str = "read") -> Visit:
     return visit
 
 
-def family_visits(user: User, family: Family, limit: int, *, since=None, until=None) -> list[Visit]:
-    """A family's newest diary entries the user may read, in a fixed number of queries, audited once."""
+def family_visits(user: User, family: Family, limit: int, *, since=None, until=None, child=None) -> list[Visit]:
+    """A family's newest diary entries the user may read (naming a child, when given), audited once."""
     q = visible_visits(user).where(Visit.family_id == family.id)
+    if child is not None:
+        from pwa.models import VisitChild
+
+        q = q.where(Visit.id.in_(sa.select(VisitChild.visit_id).where(VisitChild.child_id == _as_uuid(child))))
     if since is not None:
         q = q.where(Visit.visit_on >= since)
     if until is not None:
@@ -296,9 +300,13 @@ def _open_concern():
 
 
 def list_concerns(user: User, *, open_only: bool = False, family: Family | None = None, limit: int = 200,
-                  after=None, before=None) -> list[Concern]:
+                  after=None, before=None, child=None) -> list[Concern]:
     """The user's concerns, newest first (open: something unacknowledged; after/before: it or an addendum), audited."""
     q = visible_concerns(user).order_by(Concern.created_at.desc()).limit(limit)
+    if child is not None:
+        from pwa.models import ConcernChild
+
+        q = q.where(Concern.id.in_(sa.select(ConcernChild.concern_id).where(ConcernChild.child_id == _as_uuid(child))))
     if open_only:
         q = q.where(_open_concern())
     if family is not None:

@@ -107,6 +107,9 @@ def upgrade():
         batch_op.add_column(sa.Column('consent_withdrawal_note', pwa.models.types.EncryptedText(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_families_consent_withdrawn_by_id_users'), 'users', ['consent_withdrawn_by_id'], ['id'])
 
+    with op.batch_alter_table('matches', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('support_started_at', pwa.models.types.UTCDateTime(), nullable=True))
+
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.add_column(sa.Column('outcome', VISIT_OUTCOME, server_default='completed', nullable=False))
         batch_op.add_column(sa.Column('unknown_adult', sa.Boolean(), server_default=sa.false(), nullable=False))
@@ -120,6 +123,9 @@ def downgrade():
         batch_op.drop_column('unknown_adult_note')
         batch_op.drop_column('unknown_adult')
         batch_op.drop_column('outcome')
+
+    with op.batch_alter_table('matches', schema=None) as batch_op:
+        batch_op.drop_column('support_started_at')
 
     with op.batch_alter_table('families', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_families_consent_withdrawn_by_id_users'), type_='foreignkey')
