@@ -12,12 +12,13 @@ PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
 
-.PHONY: help venv run chromium test test-sqlite test-pg bench clean distclean
+.PHONY: help venv run chromium pango test test-sqlite test-pg bench clean distclean
 
 help:
 	@echo "make venv         create .venv and install the app with test extras"
 	@echo "make run          migrate, load demo data, run web app (127.0.0.1:5000) + outbox worker"
 	@echo "make chromium     install /usr/bin/chromium via apt if missing"
+	@echo "make pango        install Pango and fonts via apt if missing (WeasyPrint draws the report pack PDF)"
 	@echo "make test         tests on SQLite, then on a throwaway PostgreSQL cluster"
 	@echo "make test-sqlite  tests on SQLite only      (PYTEST_ARGS='-k ...' to narrow)"
 	@echo "make test-pg      tests on PostgreSQL only"
@@ -34,7 +35,7 @@ $(STAMP): pyproject.toml | $(VENV_PY)
 	$(VENV_PY) -m pip install -e '.[test]'
 	touch $@
 
-run: venv
+run: venv pango
 	bin/run-dev
 
 chromium:
@@ -44,7 +45,16 @@ chromium:
 		$(APT_GET) update && $(APT_GET) install -y chromium; \
 	fi
 
-test: venv chromium
+# WeasyPrint (the report pack's PDF) needs Pango and a font from Debian.
+PANGO_PKGS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+pango:
+	@if dpkg -s $(PANGO_PKGS) >/dev/null 2>&1; then \
+		echo "pango: installed"; \
+	else \
+		$(APT_GET) update && $(APT_GET) install -y $(PANGO_PKGS); \
+	fi
+
+test: venv chromium pango
 	@rc=0; \
 	echo "== tests on SQLite =="; \
 	env -u BRIDGE_TEST_DATABASE $(VENV)/bin/pytest -q $(PYTEST_ARGS) || { echo "!! SQLite run failed"; rc=1; }; \
@@ -52,11 +62,11 @@ test: venv chromium
 	BRIDGE_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q $(PYTEST_ARGS) || { echo "!! PostgreSQL run failed"; rc=1; }; \
 	exit $$rc
 
-test-sqlite: venv chromium
+test-sqlite: venv chromium pango
 	@echo "== tests on SQLite =="
 	env -u BRIDGE_TEST_DATABASE $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
-test-pg: venv chromium
+test-pg: venv chromium pango
 	@echo "== tests on PostgreSQL =="
 	BRIDGE_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 

@@ -125,18 +125,25 @@ def childs_words(visits: list, concerns: list) -> list[tuple[date, str, str]]:
     return sorted(words, key=lambda w: w[0])
 
 
+def first_day(family: Family, plan, matches: list) -> date:
+    """The day the family's record begins: referral, consent, plan start or first match, whichever is first."""
+    days = [local(family.referred_at).date(), family.consent_given_on, plan.plan_started_on if plan else None,
+            *(m.started_on for m in matches)]
+    return min(d for d in days if d is not None)
+
+
 def build(user: User, family: Family, since: date | None = None, until: date | None = None) -> Pack:
     """Everything the pack shows for a family and period (default: from the referral to today)."""
     from pwa.casework.pack_parts import goals_and_journeys, matches_of
 
-    since = since or local(family.referred_at).date()
-    until = until or clock.today()
     plan, people = access.family_record(user, family)
+    matches = matches_of(user, family)
+    since = since or first_day(family, plan, matches)
+    until = until or clock.today()
     visits = [v for v in access.family_visits(user, family, 100_000, since=since, until=until)
               if v.corrected_by is None]
     lo, hi = chronology.moment(since), chronology.moment(until, end=True)
     concerns = [c for c in access.list_concerns(user, family=family, limit=LIMIT) if lo <= c.created_at < hi]
-    matches = matches_of(user, family)
     items = chronology.page(user, family, 1, LIMIT, since=since, until=until).items
     goals, progress, journeys = goals_and_journeys(user, family)
     months = visit_months(family, visits, matches, since, until)

@@ -37,7 +37,8 @@ def concern_url(family_id) -> str:
 @bp.app_template_global()
 def family_diary(family) -> chronology.Page:
     """The family page's diary: the chronology the signed-in user may read, page ?page=N."""
-    return chronology.page(current_user, family, chronology.page_number(request.args.get("page")))
+    return chronology.page(current_user, family, chronology.page_number(request.args.get("page")),
+                           kinds={"visit", "concern"})
 
 
 @bp.route("/diary")
