@@ -186,10 +186,13 @@ RULES: list[Rule] = [
     Rule("casework.family_chronology", "GET", lambda w, r: f"/families/{family(w, r).id}/chronology",
          allowed=COORD_OR_SW),
     Rule("casework.family_report", "GET", lambda w, r: f"/families/{family(w, r).id}/report", allowed=COORD_OR_SW),
+    Rule("casework.family_report_pdf", "GET", lambda w, r: f"/families/{family(w, r).id}/report.pdf",
+         allowed=COORD_OR_SW),
     # reports
     Rule("reports.impact_report", "GET", lambda w, r: "/reports/impact", allowed={"coordinator": True}),
     Rule("reports.impact_csv", "GET", lambda w, r: "/reports/impact.csv?table=how_much",
          allowed={"coordinator": True}),
+    Rule("reports.visits_csv", "GET", lambda w, r: "/reports/visits.csv", allowed={"coordinator": True}),
     # supervision
     Rule("supervision.review_entry", "POST", lambda w, r: f"/visits/{entry(w, r).id}/review",
          allowed=COORDINATOR_ONLY),
