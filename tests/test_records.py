@@ -1,5 +1,6 @@
 """The family record as a social worker, coordinator and mentor use it: plan details, people around the
 family, children corrected and removed, unborn and newborn children, consent's scope and its withdrawal."""
+import re
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -170,3 +171,13 @@ def test_withdrawn_consent_refuses_a_visit_sent_from_the_phones_outbox(world, au
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == 0
     assert date
+
+
+def test_the_reading_scale_reads_in_order_and_a_first_reading_is_the_start(world, auth, app):
+    auth.login(world.mentor)
+    page = auth.client.get(f"/families/{world.family.id}/readings/new").get_data(as_text=True)
+    scores = [int(n) for n in re.findall(r"<li><strong>(\d+)</strong>", page)]
+    assert len(scores) >= 3 and scores == sorted(scores) and scores[0] == 1 and scores[-1] == 10
+    checked = re.search(r'<input[^>]*checked[^>]*name="occasion"[^>]*value="(\w+)"|'
+                        r'<input[^>]*name="occasion"[^>]*value="(\w+)"[^>]*checked', page)
+    assert checked and "start" in checked.groups()
