@@ -70,7 +70,7 @@ test-pg: venv chromium pango
 	@echo "== tests on PostgreSQL =="
 	BRIDGE_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
-bench: venv
+bench: venv pango
 	@command -v wrk >/dev/null || { $(APT_GET) update && $(APT_GET) install -y wrk; }
 	$(VENV_PY) -m bench
 

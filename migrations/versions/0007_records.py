@@ -24,6 +24,10 @@ VISIT_OUTCOME = sa.Enum('completed', 'no_answer', 'cancelled', 'family_out', nam
                         create_constraint=True)
 
 
+def SQLITE() -> bool:  # noqa: N802
+    return op.get_bind().dialect.name == "sqlite"
+
+
 def upgrade():
     # Added columns of a new enum type: PostgreSQL needs the type made first.
     WITHDRAWAL_METHOD.create(op.get_bind(), checkfirst=True)
@@ -119,7 +123,8 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('visits', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_visits_visit_outcome'), type_='check')
+        if SQLITE():  # PostgreSQL keeps an enum as a type, not a check constraint
+            batch_op.drop_constraint(op.f('ck_visits_visit_outcome'), type_='check')
         batch_op.drop_column('unknown_adult_note')
         batch_op.drop_column('unknown_adult')
         batch_op.drop_column('outcome')
@@ -129,7 +134,8 @@ def downgrade():
 
     with op.batch_alter_table('families', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_families_consent_withdrawn_by_id_users'), type_='foreignkey')
-        batch_op.drop_constraint(op.f('ck_families_withdrawal_method'), type_='check')
+        if SQLITE():
+            batch_op.drop_constraint(op.f('ck_families_withdrawal_method'), type_='check')
         batch_op.drop_column('consent_withdrawal_note')
         batch_op.drop_column('consent_withdrawn_at')
         batch_op.drop_column('consent_withdrawn_by_id')
