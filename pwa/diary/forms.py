@@ -4,7 +4,8 @@
 
 The payload uses the field names below: dates as YYYY-MM-DD, the start time as HH:MM, kind as
 home_visit / phone_call / outing / appointment, children_seen and children_spoken as lists of
-child ids, and per goal goals-N-goal_id, goals-N-mark (forward / same / back / none) and goals-N-note.
+child ids, outcome as completed / no_answer / cancelled / family_out, unknown_adult as y (an adult the
+mentor had not met before was there) with unknown_adult_note, and per goal goals-N-goal_id, goals-N-mark (forward / same / back / none) and goals-N-note.
 """
 from datetime import date
 
@@ -16,7 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from pwa.core import clock
 from pwa.web.forms import choices, enum_choices
-from pwa.models import ProgressMark, VisitKind
+from pwa.models import ProgressMark, VisitKind, VisitOutcome
 from pwa.web.templating import local
 
 NOT_WORKED_ON = "none"
@@ -65,12 +66,18 @@ class VisitForm(FlaskForm):
         validators=[InputRequired(message="Enter how many minutes it lasted."),
                     NumberRange(1, 1440, message="Enter a number of minutes from 1 to 1440.")])
     kind = RadioField("Kind of contact", choices=enum_choices(VisitKind), default=VisitKind.home_visit.name)
+    outcome = RadioField("Did it happen?", choices=enum_choices(VisitOutcome), default=VisitOutcome.completed.name,
+                         description="A visit that did not happen is still recorded: repeated no access is a "
+                                     "warning sign, not missing data.")
     present = StringField("Who was there", validators=[Optional(), Length(max=300)])
     children_seen = CheckboxesField("Children you saw", choices=[])
     children_spoken = CheckboxesField("Children you spoke to", choices=[])
     child_words = TextAreaField("What the child said, in their own words", validators=[Optional(), Length(max=4000)])
-    what_done = TextAreaField("What you did", validators=[DataRequired(message="Say what you did."),
-                                                          Length(max=8000)])
+    what_done = TextAreaField("What you did", validators=[Length(max=8000)], render_kw={"required": True},
+                              description="For a visit that did not happen: what you did, e.g. knocked twice, "
+                                          "rang mum, left a card.")
+    unknown_adult = BooleanField("Was an adult there you had not met before?")
+    unknown_adult_note = StringField("Who they were, if you know", validators=[Optional(), Length(max=300)])
     goals = FieldList(FormField(GoalWorkForm))
     next_contact_on = DateField("Next planned contact", validators=[Optional()])
     travel_miles = DecimalField("Travel (miles, optional)", places=1, render_kw={"inputmode": "decimal"},
@@ -88,6 +95,21 @@ class VisitForm(FlaskForm):
         for goal_id in self.goal_titles:
             if goal_id not in listed:
                 self.goals.append_entry({"goal_id": goal_id})
+
+    def validate_what_done(self, field):
+        """Say what was done (for a visit that did not happen, what you did instead)."""
+        if not (field.data or "").strip():
+            raise ValidationError("Say what you did." if self.outcome.data == VisitOutcome.completed.name
+                                  else "Say what you did, e.g. knocked twice and rang mum.")
+
+    def validate_children_seen(self, field):
+        """A child can be seen only face to face, on a visit that happened."""
+        if not field.data:
+            return
+        if self.outcome.data != VisitOutcome.completed.name:
+            raise ValidationError("No child can be seen on a visit that did not happen.")
+        if self.kind.data == VisitKind.phone_call.name:
+            raise ValidationError("On a phone call you cannot see a child: tick 'spoken to' instead.")
 
     def validate_next_contact_on(self, field):
         """The next contact comes after this one."""
@@ -118,6 +140,9 @@ class VisitForm(FlaskForm):
             "next_contact_on": self.next_contact_on.data.isoformat() if self.next_contact_on.data else None,
             "travel_tenth_miles": None if miles is None else int(round(miles * 10)),
             "talk_to_coordinator": bool(self.talk_to_coordinator.data),
+            "outcome": self.outcome.data,
+            "unknown_adult": bool(self.unknown_adult.data),
+            "unknown_adult_note": _text(self.unknown_adult_note.data) if self.unknown_adult.data else None,
         }
 
     def error_list(self) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from pwa.core import audit, clock, idempotency
 from pwa.core.extensions import db
 from pwa.core.idempotency import IdempotencyConflict
 from pwa.models import (Family, Goal, GoalStatus, Match, ProgressMark, User, Visit, VisitChild, VisitGoal,
-                        VisitKind)
+                        VisitKind, VisitOutcome)
 from pwa.web.templating import ZONE
 
 __all__ = ["AlreadyCorrected", "IdempotencyConflict", "VisitInvalid", "record_visit", "submit_visit"]
@@ -85,7 +85,10 @@ def record_visit(author: User, family: Family, data: dict, *, client_uuid: uuid.
         _check_correctable(author, family, corrects)
         raise
     if created:
-        audit.record(db.session, author, "visit corrected" if corrects else "visit recorded", visit)
+        audit.record(db.session, author, "visit recorded" if corrects is None else "visit corrected", visit)
+        from pwa.families import no_access
+
+        no_access.after_visit(family, visit)
     return visit, created
 
 
@@ -126,6 +129,8 @@ def _build(author, family, data, client_uuid, body_hash, corrects) -> Visit:
                   present=data["present"], child_words=data["child_words"], what_done=data["what_done"],
                   next_contact_on=date.fromisoformat(data["next_contact_on"]) if data["next_contact_on"] else None,
                   travel_tenth_miles=data["travel_tenth_miles"], talk_to_coordinator=data["talk_to_coordinator"],
+                  outcome=VisitOutcome[data.get("outcome") or "completed"],
+                  unknown_adult=bool(data.get("unknown_adult")), unknown_adult_note=data.get("unknown_adult_note"),
                   corrects_id=corrects.id if corrects else None, correction_reason=data.get("correction_reason"),
                   client_uuid=client_uuid, body_hash=body_hash, created_at=clock.now())
     seen, spoken = set(data["children_seen"]), set(data["children_spoken"])
