@@ -268,7 +268,7 @@ def family_readings(user: User, family: Family) -> list[OutcomeReading]:
 
 # --- Safeguarding concerns (a mentor sees only the status of concerns they raised) ---
 
-FAMILY_ACTIONS.update({"raise_concern": {Role.mentor}})
+FAMILY_ACTIONS.update({"raise_concern": set(CASE_ROLES)})  # staff raise one through the same path and alerts
 CONCERN_ACTIONS: dict[str, set[Role]] = {
     "read": set(CASE_ROLES),
     "acknowledge": {Role.social_worker, Role.coordinator},

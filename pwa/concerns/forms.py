@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField, TimeField, widgets
+from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField, TimeField, widgets
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from pwa.web import templating
@@ -56,6 +56,8 @@ class ConcernForm(FlaskForm):
     categories = CheckboxesField("What kind of concern is it? Tick all that apply.",
                                  choices=enum_choices(ConcernCategory),
                                  validators=[DataRequired(message="Tick at least one.")])
+    children = CheckboxesField("Which children is it about?", choices=[], validate_choice=False)
+    not_one_child = BooleanField("It is not about one child: the whole family, or a child not listed here")
     what_seen = TextAreaField("What did you see and hear?", validators=[DataRequired(), Length(max=8000)],
                               description="In your own words: what happened, when, and who was there.")
     child_words = TextAreaField("What did the child say, in their exact words?",
@@ -67,6 +69,10 @@ class ConcernForm(FlaskForm):
                              description="For example: 999 (police), or the duty line.")
     called_at = TimeField("What time did you call?", validators=[Optional()],
                           description="The time on your phone, for example 14:32.")
+
+    def offer_children(self, children) -> None:
+        """Offer the family's children to tick (an unknown id is dropped when stored, never refused)."""
+        self.children.choices = [(str(c.id), c.first_name) for c in children]
 
     def validate(self, extra_validators=None) -> bool:
         """Immediate danger: the call must be recorded, who and when."""
@@ -91,6 +97,8 @@ class ConcernForm(FlaskForm):
             "actions_taken": (self.actions_taken.data or "").strip() or None,
             "who_called": (self.who_called.data or "").strip() or None,
             "called_at": self.called_at.data.strftime("%H:%M") if self.called_at.data else None,
+            "children": sorted(set(self.children.data or [])),
+            "not_one_child": bool(self.not_one_child.data),
         }
 
     def called_at_utc(self, now: datetime) -> datetime | None:

@@ -13,8 +13,8 @@ from pwa.concerns import alerts
 from pwa.concerns.forms import AddendumForm, ConcernForm
 from pwa.core.extensions import db
 from pwa.core.idempotency import IdempotencyConflict
-from pwa.models import (Concern, ConcernAddendum, ConcernCategory, ConcernCategoryMark, DebriefTask, Family,
-                        MailStatus, OutboxMessage, Programme, Urgency, User)
+from pwa.models import (Concern, ConcernAddendum, ConcernCategory, ConcernCategoryMark, ConcernChild, DebriefTask,
+                        Family, MailStatus, OutboxMessage, Programme, Role, Urgency, User)
 
 __all__ = ["IdempotencyConflict", "acknowledge", "add_addendum", "complete_debrief", "record_action_taken",
            "retry_mail", "submit_concern"]
@@ -40,7 +40,12 @@ def submit_concern(author: User, family: Family, form: ConcernForm, client_uuid)
     concern, created = idempotency.add_once(db.session, concern, Concern)
     if not created:
         return concern, False
-    db.session.add(DebriefTask(concern_id=concern.id, mentor_id=author.id, created_at=now))
+    if author.role is Role.mentor:  # raising one is hard for a volunteer; staff raise them as part of the job
+        db.session.add(DebriefTask(concern_id=concern.id, mentor_id=author.id, created_at=now))
+    known = {str(c.id) for c in family.children}
+    for child_id in data.get("children", []):
+        if child_id in known:
+            db.session.add(ConcernChild(concern_id=concern.id, child_id=uuid.UUID(child_id)))
     alerts.queue_alert(concern)
     audit.record(db.session, author, "concern raised", concern)
     db.session.flush()

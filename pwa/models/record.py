@@ -90,3 +90,5 @@ class ConcernChild(Base):
 
     concern_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("concerns.id"), primary_key=True)
     child_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("children.id"), primary_key=True, index=True)
+
+    child: Mapped["Child"] = relationship(lazy="joined")  # noqa: F821

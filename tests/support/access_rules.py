@@ -202,8 +202,8 @@ RULES: list[Rule] = [
     Rule("supervision.mentor_supervision", "POST", lambda w, r: f"/mentors/{mentor(w, r).id}/supervision",
          allowed=COORDINATOR_ONLY),
     # safeguarding concerns (objects made lazily by tests/concern_world.py)
-    Rule("concerns.new", "GET", lambda w, r: f"/families/{family(w, r).id}/concerns/new", allowed={"mentor": OWN}),
-    Rule("concerns.new", "POST", lambda w, r: f"/families/{family(w, r).id}/concerns/new", allowed={"mentor": OWN}),
+    Rule("concerns.new", "GET", lambda w, r: f"/families/{family(w, r).id}/concerns/new", allowed=CASE_READ),
+    Rule("concerns.new", "POST", lambda w, r: f"/families/{family(w, r).id}/concerns/new", allowed=CASE_READ),
     Rule("concerns.index", "GET", lambda w, r: "/concerns/",
          allowed={"coordinator": True, "social_worker": True, "mentor": True}),
     Rule("concerns.show", "GET", lambda w, r: f"/concerns/{concern_id(w, r)}", allowed=CASE_READ),
