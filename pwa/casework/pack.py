@@ -145,7 +145,7 @@ def build(user: User, family: Family, since: date | None = None, until: date | N
     lo, hi = chronology.moment(since), chronology.moment(until, end=True)
     concerns = [c for c in access.list_concerns(user, family=family, limit=LIMIT) if lo <= c.created_at < hi]
     items = chronology.page(user, family, 1, LIMIT, since=since, until=until).items
-    goals, progress, journeys = goals_and_journeys(user, family)
+    goals, progress, journeys = goals_and_journeys(user, family, visits)
     months = visit_months(family, visits, matches, since, until)
     totals = Counter()
     for month in months:
