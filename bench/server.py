@@ -70,7 +70,7 @@ class Server:
 
     def __enter__(self) -> "Server":
         self.port = free_port()
-        cmd = [sys.executable, "-m", "gunicorn", "wsgi:app", "--chdir", str(ROOT),
+        cmd = [sys.executable, "-m", "gunicorn", "bench.app:create_bench_app()", "--chdir", str(ROOT),
                "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
                "--worker-class", self.worker_class, "--threads", str(self.threads),
                "--log-level", "warning", "--timeout", "60"]

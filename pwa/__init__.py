@@ -14,6 +14,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_secrets(app)
     register_extensions(app)
     register_blueprints(app)
+    register_mail(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -53,8 +54,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
+    from pwa import auth
     from pwa.admin.views import bp as admin
-    from pwa.auth.views import bp as auth
     from pwa.casework.views import bp as casework
     from pwa.concerns.views import bp as concerns
     from pwa.diary.views import bp as diary
@@ -67,9 +68,20 @@ def register_blueprints(app: Flask) -> None:
     from pwa.reports.views import bp as reports
     from pwa.supervision.views import bp as supervision
 
-    for blueprint in (main, auth, admin, families, matches, supervision, concerns, diary, goals, outcomes, offline, reports,
+    auth.register(app)
+    for blueprint in (main, admin, families, matches, supervision, concerns, diary, goals, outcomes, offline, reports,
                       casework):
         app.register_blueprint(blueprint)
+
+
+def register_mail(app: Flask) -> None:
+    """The outbox (the undelivered-mail views, its jobs) and the mail rules and jobs of the features."""
+    from pwa import outbox
+    from pwa.concerns import alerts
+    from pwa.supervision import reminders
+
+    for feature in (outbox, alerts, reminders):
+        feature.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -19,10 +19,65 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _names(name: str, default: str) -> frozenset[str]:
+    """Read a comma-separated list of names."""
+    return frozenset(n.strip() for n in os.environ.get(name, default).split(",") if n.strip())
+
+
+def _host(url: str) -> str:
+    """The host name of a URL (a WebAuthn relying party id)."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or "localhost"
+
+
+def _origin(url: str) -> str:
+    """The scheme, host and port of a URL."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _float(name: str, default: float) -> float:
+    """Read a number of seconds from the environment."""
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+# The outbox worker's timings (see pwa.outbox.worker): a failed attempt is retried at most
+# RETRY_CAP later, an attempt gives up after SMTP_TIMEOUT of silence, the worker looks at
+# least every POLL, and a claim it dies holding is free again after LEASE.
+WORKER_TIMINGS = {
+    "WORKER_LEASE_SECONDS": 20.0,
+    "SMTP_TIMEOUT_SECONDS": 5.0,
+    "WORKER_POLL_SECONDS": 1.0,
+    "WORKER_RETRY_CAP_SECONDS": 20.0,
+}
+
+
+def _outbox_settings() -> dict:
+    """The worker's timings, its wake-up port, and the crash tests' fault point."""
+    return {
+        "WORKER_WAKE_PORT": _int("BRIDGE_WORKER_WAKE_PORT", 0),  # 0: derived from the database URL
+        **{name: _float(f"BRIDGE_{name}", default) for name, default in WORKER_TIMINGS.items()},
+        # Crash tests only (pwa.outbox.faults): SIGKILL this process at a named point.
+        "FAULT": os.environ.get("BRIDGE_FAULT") or None,
+    }
+
+
+def _dev_base_url() -> str:
+    """Where `make run` serves (bin/run-dev's BRIDGE_DEV_HOST and BRIDGE_DEV_PORT), for email links."""
+    host = os.environ.get("BRIDGE_DEV_HOST") or "127.0.0.1"
+    host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # listening everywhere: link to this machine
+    return f"http://{host}:{os.environ.get('BRIDGE_DEV_PORT') or 5000}"
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the settings mapping from the environment, reading `.env` first."""
     load_dotenv(Path.cwd() / ".env")
     instance = Path(instance_path)
+    base_url = (os.environ.get("BASE_URL") or _dev_base_url()).rstrip("/")
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
@@ -37,21 +92,29 @@ def from_environment(instance_path: str) -> dict:
         ),
         "SMTP_URL": os.environ.get("SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Bridge <bridge@localhost>"),
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "BASE_URL": base_url,
         "MAIL_DIR": os.environ.get("BRIDGE_MAIL_DIR", str(instance / "mail")),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
         "SESSION_ABSOLUTE_HOURS": _int("SESSION_ABSOLUTE_HOURS", 12),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", os.environ.get("BASE_URL", "").startswith("https")),
         "HSTS": _bool("HSTS", os.environ.get("BASE_URL", "").startswith("https")),
-        "LOGIN_MAX_FAILURES_ACCOUNT": _int("LOGIN_MAX_FAILURES_ACCOUNT", 5),
-        "LOGIN_MAX_FAILURES_ADDRESS": _int("LOGIN_MAX_FAILURES_ADDRESS", 20),
-        "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),
+        # Throttling slows an attacker but never locks the real person out: after a few free failures each
+        # further one doubles the wait, up to a short cap; an address is slowed only when it fails on many accounts.
+        "LOGIN_FREE_FAILURES": _int("LOGIN_FREE_FAILURES", 3),
+        "LOGIN_DELAY_MAX_SECONDS": _int("LOGIN_DELAY_MAX_SECONDS", 60),
+        "LOGIN_ADDRESS_ACCOUNTS": _int("LOGIN_ADDRESS_ACCOUNTS", 10),
+        "RESET_PER_ACCOUNT_HOUR": _int("RESET_PER_ACCOUNT_HOUR", 3),
+        "RESET_PER_ADDRESS_HOUR": _int("RESET_PER_ADDRESS_HOUR", 10),
+        "MFA_REQUIRED_ROLES": _names("MFA_REQUIRED_ROLES", "admin,coordinator,social_worker,mentor"),
+        "WEBAUTHN_RP_ID": os.environ.get("WEBAUTHN_RP_ID") or _host(base_url),
+        "WEBAUTHN_ORIGIN": os.environ.get("WEBAUTHN_ORIGIN") or _origin(base_url),
+        # Set by bin/run-dev: allows the demo-code command (demo accounts share a published secret).
+        "DEVELOPMENT": _bool("BRIDGE_DEVELOPMENT", False),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
-        "BENCH_HELLO": _bool("BRIDGE_BENCH_HELLO", False),
-        "QUERY_COUNT_HEADER": _bool("BRIDGE_QUERY_COUNT_HEADER", False),
         "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
         "ARGON2_MEMORY_KIB": _int("ARGON2_MEMORY_KIB", 65536),
         "WORKER_WAKE": _bool("BRIDGE_WORKER_WAKE", True),
+        **_outbox_settings(),
         # Kill switch: serve a service worker that clears its caches and unregisters itself.
         "SW_KILL": _bool("BRIDGE_SW_KILL", False),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
@@ -68,6 +131,8 @@ def for_tests(instance_path: str, database_url: str) -> dict:
         DATA_KEYS=None,
         SMTP_URL=None,
         BASE_URL="http://bridge.test",
+        WEBAUTHN_RP_ID="bridge.test",
+        WEBAUTHN_ORIGIN="http://bridge.test",
         # OWASP's argon2id floor is m=19 MiB, t=2; tests use it so the suite stays quick.
         ARGON2_TIME_COST=2,
         ARGON2_MEMORY_KIB=19456,

@@ -3,19 +3,23 @@ import os
 import re
 from datetime import date, timedelta
 
+import pyotp
 import pytest
 
 
+from bench.app import create_bench_app
 from pwa.core import clock
-from pwa import create_app, config
+from pwa import config
 from pwa.core.extensions import db
 from pwa.models import ConsentMethod, Family, Match, PlanType, Programme, Role, User
 from pwa.models.base import Base
+from tests.support import mfa as mfa_support
 
 # Fixture modules: a real SMTP server on loopback, the concern world's canaries and mail.
 pytest_plugins = ["tests.support.smtp_fixture", "tests.support.concern_fixtures"]
 
 PASSWORD = "correct horse battery staple"
+
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +46,8 @@ def app(database_url, instance_path):
     settings = config.for_tests(str(instance_path), database_url)
     settings["DATA_KEY_FILE"] = str(instance_path / "data-keys.json")
     settings["MAIL_DIR"] = str(instance_path / "mail")
-    app = create_app(settings)
+    # The benchmark's app: production plus its bare route and the X-Query-Count header tests count with.
+    app = create_bench_app(settings)
     app.instance_path = str(instance_path)
     with app.app_context():
         from flask_migrate import upgrade
@@ -51,6 +56,7 @@ def app(database_url, instance_path):
         # Tables a change adds before its migration is written; test_migrations
         # fails until the migrations alone build the whole schema.
         db.create_all()
+    mfa_support.use(app)
     yield app
     with app.app_context():
         db.session.remove()
@@ -102,11 +108,32 @@ class Auth:
     def __init__(self, client):
         self.client = client
 
-    def login(self, user_or_email, password: str = PASSWORD):
+    def login(self, user_or_email, password: str = PASSWORD, next: str | None = None, second_factor: bool = True):
+        """Sign in through the real forms: the password, then (unless told not to) the second step."""
         email = getattr(user_or_email, "email", user_or_email)
         page = self.client.get("/login")
-        return self.client.post("/login", data={"email": email, "password": password,
-                                                "csrf_token": csrf_from(page.get_data(as_text=True))})
+        r = self.client.post("/login", data={"email": email, "password": password,
+                                             "csrf_token": csrf_from(page.get_data(as_text=True))},
+                             query_string={"next": next} if next is not None else None)
+        where = r.headers.get("Location", "") if r.status_code == 302 else ""
+        if second_factor and "/account/mfa/verify" in where:
+            return self.second_step(email)
+        if second_factor and "/account/mfa/enrol" in where:
+            return self.enrol()
+        return r
+
+    def second_step(self, email: str, code: str | None = None):
+        """Type the authenticator app's current code into the verify form."""
+        page = self.client.get("/account/mfa/verify").get_data(as_text=True)
+        code = code or mfa_support.code_for(email, app=self.client.application)
+        return self.client.post("/account/mfa/verify", data={"code": code, "csrf_token": csrf_from(page)})
+
+    def enrol(self):
+        """Set up an authenticator app from the enrol page's setup key, as a person would by hand."""
+        page = self.client.get("/account/mfa/enrol").get_data(as_text=True)
+        secret = re.search(r'id="setup-key">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+        code = pyotp.TOTP(secret).at(clock.now())
+        return self.client.post("/account/mfa/enrol", data={"code": code, "csrf_token": csrf_from(page)})
 
     def token(self, path: str = "/account") -> str:
         return csrf_from(self.client.get(path).get_data(as_text=True))
@@ -146,7 +173,7 @@ def make_user(app):
     hashed = {}
 
     def make(role: Role, programme: Programme | None = None, *, ready: bool = True, name: str | None = None,
-             email: str | None = None, password: str = PASSWORD, active: bool = True) -> User:
+             email: str | None = None, password: str = PASSWORD, active: bool = True, mfa: bool = True) -> User:
         with app.app_context():
             if password not in hashed:
                 hashed[password] = hash_password(password)
@@ -158,6 +185,8 @@ def make_user(app):
                 u.dbs_checked_on, u.cp_trained_on = today - timedelta(days=100), today - timedelta(days=90)
                 u.inducted_on = today - timedelta(days=80)
             db.session.add(u)
+            if mfa:  # an authenticator app with the test secret; Auth.login types its codes
+                mfa_support.enrol(u)
             db.session.commit()
             db.session.refresh(u)
             db.session.expunge(u)

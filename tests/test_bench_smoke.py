@@ -38,8 +38,7 @@ def test_seeded_tiny_dataset_has_what_the_benchmark_measures(app):
             assert counts["concerns"] == TINY.concerns
 
 
-def test_every_scenario_answers_its_person_on_seeded_data(app, client, auth, monkeypatch):
-    monkeypatch.setitem(app.config, "BENCH_HELLO", True)
+def test_every_scenario_answers_its_person_on_seeded_data(app, client, auth):
     with app.app_context():
         fixtures = seed(TINY)
     for scenario in [s for s in scenarios.PAGES if s.available()]:

@@ -151,3 +151,81 @@ def http_client_errors():
     import http.client
 
     return http.client.HTTPException
+
+
+def _sent_and_pending(app, references) -> tuple[list, list]:
+    rows = _alerts(app)
+    sent = [r for r in references if rows[r].status is MailStatus.sent]
+    return sent, [rows[r] for r in references if rows[r].status is MailStatus.pending]
+
+
+def _freeze(app, process) -> None:
+    """SIGSTOP a worker at a moment it holds no SQLite write lock (its jobs take it briefly every few seconds)."""
+    import os
+    import signal
+    import sqlite3
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    for _ in range(100):
+        os.kill(process.proc.pid, signal.SIGSTOP)
+        if not url.startswith("sqlite"):
+            return
+        probe = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0.2, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return
+        except sqlite3.OperationalError:
+            os.kill(process.proc.pid, signal.SIGCONT)
+            time.sleep(0.05)
+        finally:
+            probe.close()
+    raise AssertionError("the worker never let go of the database lock")
+
+
+def _wake_workers(app, port: int) -> None:
+    """Commit a wake-up, as the web process does after queueing mail (NOTIFY, or a datagram on SQLite)."""
+    from pwa.outbox import wake
+
+    with app.app_context():
+        wake.after_commit(db.session, {**app.config, "WORKER_WAKE": True, "WORKER_WAKE_PORT": port})
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.mark.parametrize("point", ["worker-before-send", "worker-after-250"])
+def test_a_killed_worker_holds_back_only_the_alert_in_flight(app, canaries, smtp, processes, tmp_path, point):
+    """Six alerts due, a worker killed sending the first: the other worker sends the five others at once.
+
+    The second worker is running before the crash but frozen (SIGSTOP) until the first
+    has died, so it cannot take the alerts first; then it is thawed and woken. The lease
+    (8 s) is longer than the 5 s allowed, so alerts held by the dead worker would fail.
+    """
+    import os
+    import signal
+
+    port, lease = free_port(), dict(BRIDGE_WORKER_LEASE_SECONDS="8")
+    other = start_worker(app, smtp.url, tmp_path, BRIDGE_WORKER_POLL_SECONDS="60", BRIDGE_WORKER_WAKE_PORT=port,
+                         **lease)
+    processes.append(other)
+    deadline = time.monotonic() + 30
+    while "started" not in other.output():
+        assert time.monotonic() < deadline and other.proc.poll() is None, other.output()
+        time.sleep(0.05)
+    time.sleep(1.0)  # let its first pass and jobs finish
+    _freeze(app, other)
+    references = [raise_concern(app, canaries.mentor, canaries.family).reference for _ in range(6)]
+    doomed = start_worker(app, smtp.url, tmp_path, BRIDGE_FAULT=point, **lease)
+    processes.append(doomed)
+    _killed_by_fault(doomed, timeout=30)
+    killed_at = time.monotonic()
+    os.kill(other.proc.pid, signal.SIGCONT)
+    _wake_workers(app, port)
+    while len(_sent_and_pending(app, references)[0]) < 5:
+        assert time.monotonic() - killed_at < 5.0, (_sent_and_pending(app, references), other.output())
+        time.sleep(0.02)
+    print(f"\n{point}: five alerts accepted {time.monotonic() - killed_at:.2f} s after the SIGKILL")
+    sent, [in_flight] = _sent_and_pending(app, references)
+    assert in_flight.attempts == 1 and in_flight.lease_until is not None  # the one it was sending waits its lease
+    _wait_delivered(app, smtp, references, timeout=20)
+    _assert_each_delivered_once_or_more_with_one_message_id(app, smtp, references)

@@ -46,6 +46,21 @@ def test_every_route_sends_the_security_headers(world, auth, app):
         app.config["HSTS"] = False
 
 
+def test_every_post_refuses_a_missing_csrf_token(world, app):
+    """Signed in fully, a POST to any route without its token (form field or header) is refused."""
+    problems = []
+    for rule in RULES:
+        if rule.method != "POST":
+            continue
+        auth = Auth(app.test_client())
+        auth.login(world.coordinator)
+        path = rule.url(world, "own") if _needs_object(rule) else rule.url(world, None)
+        for kind, r in (("form", auth.client.post(path, data={})), ("json", auth.client.post(path, json={}))):
+            if r.status_code != 400:
+                problems.append(f"{rule.endpoint} ({kind}): {r.status_code}")
+    assert not problems, "\n".join(problems)
+
+
 def test_session_cookie_flags(world, auth, app):
     app.config["SESSION_COOKIE_SECURE"] = True
     try:

@@ -2,7 +2,7 @@
 consent scope and withdrawal, which children a concern is about, attempted visits and unknown adults.
 
 Revision ID: 0007_records
-Revises: 0001
+Revises: 0005_mfa
 Create Date: 2026-12-01 09:32:04.912694
 
 """
@@ -14,7 +14,7 @@ import pwa.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0007_records'
-down_revision = '0001'
+down_revision = '0005_mfa'  # re-chained after merging main
 branch_labels = None
 depends_on = None
 

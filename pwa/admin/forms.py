@@ -27,6 +27,9 @@ class ProgrammeForm(FlaskForm):
                                            validators=[InputRequired(), NumberRange(1, 14)], default=1)
     review_interval_weeks = IntegerField("Weeks between match reviews",
                                          validators=[InputRequired(), NumberRange(1, 52)], default=6)
+    remember_device_days = IntegerField("Days a device may skip the second step (\u201cremember this device\u201d)",
+                                        validators=[InputRequired(), NumberRange(0, 30)], default=0,
+                                        description="0: every sign-in asks for the second factor.")
     submit = SubmitField("Save programme")
 
 

@@ -15,7 +15,8 @@ def save_programme(actor: User, form, programme: Programme | None = None) -> Pro
     """Create or update a programme from the form."""
     programme = programme or Programme()
     for field in ("name", "duty_email", "duty_phone", "ack_minutes_immediate", "ack_minutes_urgent",
-                  "ack_minutes_worried", "overdue_days", "planned_visits_per_week", "review_interval_weeks"):
+                  "ack_minutes_worried", "overdue_days", "planned_visits_per_week", "review_interval_weeks",
+                  "remember_device_days"):
         setattr(programme, field, getattr(form, field).data)
     programme.duty_email = programme.duty_email.strip().lower()
     programme.hourly_value_pence = int(round(form.hourly_value.data * 100))

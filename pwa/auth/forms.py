@@ -1,7 +1,9 @@
 """Sign-in and password forms."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from pwa.auth.strength import weakness
 
 MIN_PASSWORD = 12
 
@@ -21,6 +23,18 @@ class SetPasswordForm(FlaskForm):
     )
     confirm = PasswordField("Type it again", validators=[DataRequired(), EqualTo("password", "The two passwords differ.")])
     submit = SubmitField("Save password")
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person  # whose password: their own name and email are refused
+
+    def validate_password(self, field) -> None:
+        """Refuse a password that is easy to guess, saying why."""
+        if field.data and len(field.data) >= MIN_PASSWORD:
+            problem = weakness(field.data, email=getattr(self.person, "email", ""),
+                               name=getattr(self.person, "name", ""))
+            if problem:
+                raise ValidationError(problem)
 
 
 class ChangePasswordForm(SetPasswordForm):

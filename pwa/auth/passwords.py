@@ -1,19 +1,31 @@
 """argon2id password hashing at or above OWASP's minimum (m=19 MiB, t=2, p=1)."""
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
-_hashers: dict[tuple[int, int], PasswordHasher] = {}
-# A fixed hash to verify against when the account is unknown, so timing does not reveal it.
-_DUMMY = {}
+# Per cost setting: the hasher, and a dummy hash made once at start-up. An unknown email is
+# verified against the dummy, so it costs exactly what a known one does (one verification).
+_hashers: dict[tuple[int, int], tuple[PasswordHasher, str]] = {}
+
+
+def _entry(config) -> tuple[PasswordHasher, str]:
+    key = (config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_KIB"])
+    if key not in _hashers:
+        h = PasswordHasher(time_cost=key[0], memory_cost=key[1], parallelism=1)
+        _hashers[key] = (h, h.hash(secrets.token_urlsafe(16)))
+    return _hashers[key]
+
+
+def prepare(app) -> None:
+    """Make the hasher and its dummy hash at start-up, not on the first sign-in."""
+    _entry(app.config)
 
 
 def hasher() -> PasswordHasher:
     """The argon2id hasher with the configured cost."""
-    key = (current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_KIB"])
-    if key not in _hashers:
-        _hashers[key] = PasswordHasher(time_cost=key[0], memory_cost=key[1], parallelism=1)
-    return _hashers[key]
+    return _entry(current_app.config)[0]
 
 
 def hash_password(password: str) -> str:
@@ -23,13 +35,9 @@ def hash_password(password: str) -> str:
 
 def check_password(stored: str | None, password: str) -> bool:
     """Verify a password; an account without one never matches (but costs the same)."""
-    h = hasher()
-    if stored is None:
-        key = id(h)
-        _DUMMY.setdefault(key, h.hash("not-a-password"))
-        stored, password = _DUMMY[key], password + "\x00"
+    h, dummy = _entry(current_app.config)
     try:
-        return h.verify(stored, password)
+        return h.verify(stored or dummy, password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -10,63 +10,53 @@ from pwa.outbox import mailer
 from pwa.auth.passwords import check_password, hash_password, needs_rehash
 from pwa.crypto import token_digest
 from pwa.core.extensions import db
-from pwa.models import AccountToken, LoginThrottle, TokenPurpose, User
+from pwa.models import AccountToken, TokenPurpose, User
 from pwa.core.sessions import end_all_sessions
+from pwa.auth import throttle
 
 INVITE_DAYS = 7
 RESET_HOURS = 2
 
 
-class LockedOut(Exception):
-    """Too many failed sign-ins for this account or address."""
+def _signed_known(known_device: str | None, email: str) -> bool:
+    """The browser holds a valid cookie saying it completed a sign-in to this account before."""
+    from pwa.auth import devices
 
-    def __init__(self, minutes: int):
-        super().__init__(minutes)
-        self.minutes = minutes
-
-
-def _throttle(key: str) -> LoginThrottle:
-    row = db.session.get(LoginThrottle, key)
-    if row is None:
-        row = LoginThrottle(key=key, failures=0, window_started_at=clock.now())
-        db.session.add(row)
-    return row
+    return devices.known_for(known_device, email)
 
 
-def _check_lock(row: LoginThrottle) -> None:
-    now = clock.now()
-    if row.locked_until and row.locked_until > now:
-        raise LockedOut(max(1, int((row.locked_until - now).total_seconds() // 60) + 1))
+def authenticate(email: str, password: str, address: str, known_device: str | None = None) -> User | None:
+    """Check a sign-in, slowing repeated failures; raise throttle.Slowed while a wait is due.
 
-
-def _fail(row: LoginThrottle, limit: int) -> None:
-    now, lock = clock.now(), timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    if now - row.window_started_at > lock:
-        row.failures, row.window_started_at = 0, now
-    row.failures += 1
-    if row.failures >= limit:
-        row.locked_until, row.failures, row.window_started_at = now + lock, 0, now
-
-
-def authenticate(email: str, password: str, address: str) -> User | None:
-    """Check a sign-in; count failures per account and per address; raise LockedOut."""
+    A browser that signed in to this account before counts its own failures, so an attacker
+    hammering the account elsewhere does not keep the real person out.
+    """
     email = email.strip().lower()
-    by_account, by_address = _throttle(f"account:{token_digest(email)[:40]}"), _throttle(f"address:{address}")
-    _check_lock(by_account)
-    _check_lock(by_address)
+    if _signed_known(known_device, email):
+        keys = [throttle.key("device", email, known_device)]
+    else:
+        keys = [throttle.key("account", email), throttle.key("address", address)]
+    throttle.check(*keys)
     user = db.session.scalar(sa.select(User).where(User.email == email))
     ok = check_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
-        _fail(by_account, current_app.config["LOGIN_MAX_FAILURES_ACCOUNT"])
-        _fail(by_address, current_app.config["LOGIN_MAX_FAILURES_ADDRESS"])
+        _count_failure(keys[0], email, address)
         audit.record(db.session, user, "sign-in failed", object_type="users", object_id=user.id if user else None)
         db.session.flush()
         return None
-    by_account.failures = 0
+    throttle.clear(keys[0])
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     audit.record(db.session, user, "sign-in", user)
     return user
+
+
+def _count_failure(first_key: str, email: str, address: str) -> None:
+    """Slow the account; slow the address only once it has failed on many different accounts."""
+    throttle.fail(first_key)
+    throttle.fail(throttle.key("pair", address, email), free=10**6)
+    if throttle.distinct_accounts(throttle.key("pair", address)) > current_app.config["LOGIN_ADDRESS_ACCOUNTS"]:
+        throttle.fail(throttle.key("address", address), free=0)
 
 
 def issue_link(user: User, purpose: TokenPurpose) -> str:
@@ -93,13 +83,39 @@ def redeem_link(token: str) -> AccountToken | None:
 
 
 def set_password(user: User, password: str, *, link: AccountToken | None = None) -> None:
-    """Set a new password, spend the link, and end every existing session."""
+    """Set a new password; every earlier link, session and remembered device dies; tell the person."""
+    from pwa.auth import devices
+
+    first = user.password_hash is None
     user.password_hash = hash_password(password)
     user.password_changed_at = clock.now()
-    if link is not None:
-        link.used_at = clock.now()
+    db.session.execute(sa.update(AccountToken).where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None))
+                       .values(used_at=clock.now()))
     end_all_sessions(user.id)
+    devices.forget_all(user.id)
     audit.record(db.session, user, "password set", user)
+    if not first:
+        notify_change(user, "Your Bridge password was changed")
+    db.session.flush()
+
+
+def notify_change(user: User, subject: str) -> None:
+    """Email the person that a password or sign-in method changed (no secrets in it)."""
+    mailer.queue_notice(user.id, subject, (
+        f"{subject} at {clock.now():%H:%M UTC on %d %B %Y}.\n\n"
+        "If this was you, there is nothing to do. If it was not, reset your password from the sign-in page "
+        "and tell your coordinator at once.\n"))
+
+
+def request_reset(email: str, address: str) -> None:
+    """Email a reset link, at most a few per hour per account and per address (silently either way)."""
+    email = email.strip().lower()
+    config = current_app.config
+    by_address = throttle.count(throttle.key("reset-address", address), config["RESET_PER_ADDRESS_HOUR"])
+    by_account = throttle.count(throttle.key("reset-account", email), config["RESET_PER_ACCOUNT_HOUR"])
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if by_address and by_account and user is not None and user.active:
+        send_link(user, TokenPurpose.reset)
     db.session.flush()
 
 
@@ -108,15 +124,11 @@ def send_link(user: User, purpose: TokenPurpose, inviter: User | None = None) ->
     token = issue_link(user, purpose)
     url = f"{current_app.config['BASE_URL']}/account/set-password/{token}"
     if purpose is TokenPurpose.invite:
-        subject = "You have been invited to Bridge"
-        text = (f"You have been given a Bridge account. Choose your password here (the link works once, "
-                f"for {INVITE_DAYS} days):\n\n{url}\n")
+        mailer.queue_account_email(user.email, "You have been invited to Bridge", template="invitation",
+                                   url=url, days=INVITE_DAYS)
     else:
-        subject = "Reset your Bridge password"
-        text = (f"Someone asked to reset the password of your Bridge account. If it was you, choose a new "
-                f"password here (the link works once, for {RESET_HOURS} hours):\n\n{url}\n\n"
-                f"If it was not you, you can ignore this email.\n")
-    mailer.queue_account_email(user.email, subject, text)
+        mailer.queue_account_email(user.email, "Reset your Bridge password", template="password_reset",
+                                   url=url, hours=RESET_HOURS)
     audit.record(db.session, inviter or user, f"{purpose.value} sent", user)
 
 

@@ -1,9 +1,10 @@
 """Sign in and out, set a password from a one-time link, change or reset it."""
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from pwa.auth import services
+from pwa.auth import devices, mfa, services, throttle
+from pwa.auth.mfa_views import finish
+from pwa.auth.nexturl import safe_next
 from pwa.auth.forms import ChangePasswordForm, LoginForm, PreferencesForm, ResetRequestForm, SetPasswordForm
 from pwa.auth.passwords import check_password
 from pwa.core.extensions import db
@@ -17,35 +18,46 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("main.home")
+def _known_device() -> str | None:
+    return request.cookies.get(devices.KNOWN_COOKIE)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in with email and password."""
-    if current_user.is_authenticated:
+    """Sign in with email and password; then the second factor."""
+    if current_user.is_authenticated and mfa.satisfied():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data, client_address())
-        except services.LockedOut as locked:
+            user = services.authenticate(form.email.data, form.password.data, client_address(), _known_device())
+        except throttle.Slowed as slowed:
             db.session.commit()
-            flash(f"Too many failed attempts. Try again in {locked.minutes} minutes, or reset your password.", "error")
+            flash(f"Too many failed attempts. Try again in {slowed.wait} "
+                  f"(or reset your password).", "error")
             return render_template("auth/login.html", form=form), 429
         if user is None:
             db.session.commit()
             flash("That email and password do not match an active account.", "error")
             return render_template("auth/login.html", form=form), 200
-        session.clear()
-        session.regenerate()
-        login_user(user)
-        db.session.commit()
-        return redirect(_safe_next(request.args.get("next")))
+        return _after_password(user)
     return render_template("auth/login.html", form=form)
+
+
+def _after_password(user: User):
+    """Start the session; finish at once where no second factor is needed, else go to it."""
+    session.clear()
+    session.regenerate()
+    login_user(user)
+    session["after"] = safe_next(request.args.get("next"), url_for("main.home"))
+    if not mfa.required(user):
+        response = redirect(session.pop("after"))
+    elif devices.remembered(user, request.cookies.get(devices.REMEMBER_COOKIE)):
+        response = finish(user, "remembered", redirect)
+    else:
+        response = redirect(url_for("mfa.verify" if mfa.enrolled(user) else "mfa.enrol"))
+    db.session.commit()
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
@@ -65,7 +77,7 @@ def set_password(token: str):
     if link is None:
         return render_template("auth/link_expired.html"), 410
     user = db.session.get(User, link.user_id)
-    form = SetPasswordForm()
+    form = SetPasswordForm(person=user)
     if form.validate_on_submit():
         services.set_password(user, form.password.data, link=link)
         db.session.commit()
@@ -79,9 +91,7 @@ def reset_request():
     """Ask for a password reset link by email."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = db.session.scalar(sa.select(User).where(User.email == form.email.data.strip().lower()))
-        if user is not None and user.active:
-            services.send_link(user, TokenPurpose.reset)
+        services.request_reset(form.email.data, client_address())
         db.session.commit()
         # The same answer either way, so the form does not reveal who has an account.
         flash("If that email has an account, a reset link is on its way.", "info")
@@ -93,7 +103,7 @@ def reset_request():
 @login_required
 def change_password():
     """Change your password; every other session ends."""
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(person=current_user)
     if form.validate_on_submit():
         if not check_password(current_user.password_hash, form.current.data):
             form.current.errors.append("That is not your current password.")
@@ -112,7 +122,16 @@ def change_password():
 @login_required
 def account():
     """Your account: name, role, password and which emails you get."""
-    return render_template("auth/account.html", form=PreferencesForm(obj=current_user))
+    return render_template("auth/account.html", form=PreferencesForm(obj=current_user), **security_summary())
+
+
+def security_summary() -> dict:
+    """What the account page shows about second factors."""
+    from pwa.auth import passkeys, recovery, totp
+
+    return {"totp": totp.confirmed(current_user.id), "passkeys": passkeys.of(current_user.id),
+            "codes_left": recovery.remaining(current_user.id), "devices": devices.count(current_user.id),
+            "remember_days": devices.remember_days(current_user), "mfa_required": mfa.required(current_user)}
 
 
 @bp.route("/account/preferences", methods=["POST"])

@@ -9,8 +9,10 @@ from pwa.core.extensions import db
 def register(app: Flask) -> None:
     """Attach the commands."""
     from pwa.cli.demo import demo_data_command
+    from pwa.cli.demo_code import demo_code_command
 
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(demo_code_command)
     app.cli.add_command(create_admin)
     app.cli.add_command(keys)
     app.cli.add_command(audit_group)
@@ -80,4 +82,4 @@ def worker(once: bool) -> None:
     from pwa.outbox import worker as outbox_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    outbox_worker.run(current_app._get_current_object(), once=once)
+    outbox_worker.Worker(current_app._get_current_object()).run(once=once)

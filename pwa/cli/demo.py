@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 import sqlalchemy as sa
 
+from pwa.cli.demo_code import enrol_demo, print_how
 from pwa.core import clock
 from pwa.auth.passwords import hash_password
 from pwa.core.extensions import db
@@ -54,6 +55,7 @@ def seed() -> dict[str, User]:
         elif role is Role.mentor:
             user.dbs_checked_on = today - timedelta(days=20)
         db.session.add(user)
+        enrol_demo(user)
         people[email] = user
     db.session.flush()
     coordinator = people["coordinator@bridge.example"]
@@ -167,3 +169,4 @@ def _print_logins() -> None:
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, name, role in PEOPLE:
         click.echo(f"  {role.value:<14} {email:<30} {name}")
+    print_how()

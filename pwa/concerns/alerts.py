@@ -4,20 +4,21 @@ An alert or escalation is an OutboxMessage whose subject_id is the concern or
 addendum and whose recipients are resolved by the worker at send time, so a
 family reassigned after the concern was raised alerts its new social worker.
 The email carries a reference, the urgency, times and a link that needs a
-sign-in: never a name, never the concern's text.
+sign-in: never a name, never the concern's text. It is queued through
+pwa.outbox.mailer like all mail (templates email/concern_alert and
+email/escalation); register(app) declares the recipient rules and the job.
 """
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 
 from pwa.core import clock
 from pwa.web import templating
-from pwa.outbox import wake, worker
+from pwa.outbox import mailer, rules
 from pwa.core.extensions import db
 from pwa.models import (Concern, ConcernAddendum, Family, MailKind, OutboxMessage, Programme, Role, Urgency,
                         User)
@@ -50,16 +51,6 @@ def waited_phrase(minutes: int) -> str:
     return " ".join(words[:2]) or "less than a minute"
 
 
-def _domain() -> str:
-    return urlsplit(current_app.config["BASE_URL"]).hostname or "bridge"
-
-
-def _render(name: str, **context) -> tuple[str, str]:
-    env = current_app.jinja_env
-    return (env.get_template(f"concerns/email/{name}.txt").render(**context),
-            env.get_template(f"concerns/email/{name}.html").render(**context))
-
-
 def _context(item, now: datetime) -> dict:
     concern = concern_of(item)
     programme = db.session.get(Programme, concern.family.programme_id)
@@ -69,21 +60,13 @@ def _context(item, now: datetime) -> dict:
                 link=f"{current_app.config['BASE_URL']}/concerns/{concern.id}")
 
 
-def _queue(kind: MailKind, rule: str, item, subject: str, text: str, html: str) -> OutboxMessage:
-    message = OutboxMessage(kind=kind, recipient_rule=rule, subject_id=item.id, subject=subject,
-                            body_text=text, body_html=html)
-    message.message_id = f"<{rule}-{message.id}@{_domain()}>"  # stable for this row: resends are recognisable
-    db.session.add(message)
-    wake.after_commit(db.session, current_app.config)
-    return message
-
-
 def queue_alert(item: Concern | ConcernAddendum) -> OutboxMessage:
     """Queue the alert for a new concern or addendum, in the caller's transaction."""
     ctx = _context(item, clock.now())
     what = "Update to safeguarding concern" if ctx["addendum"] else "Safeguarding concern"
     subject = f"{what} {ctx['reference']}: {item.urgency.value.lower()}"
-    return _queue(MailKind.alert, ALERT_RULE, item, subject, *_render("alert", **ctx))
+    return mailer.queue_email(MailKind.alert, None, subject, template="concern_alert", rule=ALERT_RULE,
+                              subject_id=item.id, **ctx)
 
 
 def queue_escalation(item, now: datetime, *, count: int, undelivered: str | None = None) -> OutboxMessage:
@@ -93,7 +76,8 @@ def queue_escalation(item, now: datetime, *, count: int, undelivered: str | None
         subject = f"ESCALATION: alert for safeguarding concern {ctx['reference']} could not be delivered"
     else:
         subject = f"ESCALATION: safeguarding concern {ctx['reference']} not acknowledged after {ctx['waited']}"
-    return _queue(MailKind.escalation, ESCALATION_RULE, item, subject, *_render("escalation", **ctx))
+    return mailer.queue_email(MailKind.escalation, None, subject, template="escalation", rule=ESCALATION_RULE,
+                              subject_id=item.id, **ctx)
 
 
 def _item(subject_id):
@@ -167,7 +151,9 @@ def _escalate(model, now: datetime) -> int:
     return done
 
 
-worker.RESOLVERS[ALERT_RULE] = alert_recipients
-worker.RESOLVERS[ESCALATION_RULE] = escalation_recipients
-worker.ON_DEAD[ALERT_RULE] = alert_died
-worker.PERIODIC["escalations"] = worker.Periodic(every=5.0, task=escalate_due)
+
+def register(app: Flask) -> None:
+    """Tell the outbox who gets alerts and escalations, what an undelivered alert does, and to escalate."""
+    rules.add_rule(app, rules.MailRule(ALERT_RULE, alert_recipients, on_dead=alert_died))
+    rules.add_rule(app, rules.MailRule(ESCALATION_RULE, escalation_recipients))
+    rules.add_job(app, rules.Job("escalations", every=5.0, task=escalate_due))

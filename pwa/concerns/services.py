@@ -8,16 +8,15 @@ so they commit together or not at all.
 import uuid
 
 from pwa.core import audit, clock, idempotency
-from pwa.outbox import wake
 from pwa.concerns import alerts
 from pwa.concerns.forms import AddendumForm, ConcernForm
 from pwa.core.extensions import db
 from pwa.core.idempotency import IdempotencyConflict
 from pwa.models import (Concern, ConcernAddendum, ConcernCategory, ConcernCategoryMark, ConcernChild, DebriefTask,
-                        Family, MailStatus, OutboxMessage, Programme, Role, Urgency, User)
+                        Family, Programme, Role, Urgency, User)
 
 __all__ = ["IdempotencyConflict", "acknowledge", "add_addendum", "complete_debrief", "record_action_taken",
-           "retry_mail", "submit_concern"]
+           "submit_concern"]
 
 
 def submit_concern(author: User, family: Family, form: ConcernForm, client_uuid) -> tuple[Concern, bool]:
@@ -112,17 +111,3 @@ def complete_debrief(coordinator: User, task: DebriefTask, note: str) -> None:
         audit.record(db.session, coordinator, "debrief completed", task)
         db.session.flush()
 
-
-def retry_mail(user: User, message: OutboxMessage) -> None:
-    """Send a dead letter again (after, say, a wrong address was corrected); keeps its Message-ID."""
-    if message.status is MailStatus.dead:
-        message.status, message.next_attempt_at, message.lease_until = MailStatus.pending, clock.now(), None
-        audit.record(db.session, user, "mail retried", message)
-        wake.after_commit(db.session, _config())
-        db.session.flush()
-
-
-def _config():
-    from flask import current_app
-
-    return current_app.config

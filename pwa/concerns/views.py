@@ -169,19 +169,3 @@ def complete_debrief(task_id):
         flash("Write a short note of the debrief before marking it done.", "error")
     return redirect(url_for("concerns.show", concern_id=task.concern_id) + "#debrief")
 
-
-@bp.route("/mail/undelivered")
-@roles_required(Role.admin, Role.coordinator)
-def undelivered():
-    """Emails that failed for good (no case content shown), to retry once the cause is fixed."""
-    return render_template("concerns/undelivered.html", messages=access.undelivered_mail(current_user))
-
-
-@bp.route("/mail/undelivered/<message_id>/retry", methods=["POST"])
-@roles_required(Role.admin, Role.coordinator)
-def retry_mail(message_id):
-    """Send a dead letter again, with the same Message-ID."""
-    services.retry_mail(current_user, access.undelivered_for(current_user, message_id))
-    db.session.commit()
-    flash("The email will be sent again now.", "info")
-    return redirect(url_for("concerns.undelivered"))

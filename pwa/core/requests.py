@@ -1,11 +1,10 @@
 """Per-request hooks: loading the signed-in user, committing reads' audit rows."""
 import uuid
 
-from flask import Flask, current_app, g
+from flask import Flask, g
 from flask_login import current_user
 
 from pwa.core import audit
-from pwa.core.database import query_count
 from pwa.core.extensions import db, login_manager
 from pwa.models import User
 
@@ -39,8 +38,6 @@ def finish_transaction(response):
     else:
         db.session.commit()
     g.writing = True  # the session store's own writes come next
-    if current_app.config.get("QUERY_COUNT_HEADER"):
-        response.headers["X-Query-Count"] = str(query_count())
     return response
 
 

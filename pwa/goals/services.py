@@ -69,6 +69,5 @@ def _tell_social_worker(actor: User, goal: Goal) -> None:
     if family.social_worker_id == actor.id:
         return
     base = current_app.config["BASE_URL"]
-    mailer.queue_notice(family.social_worker_id, "A goal has been achieved",
-                        f"A goal for family {family.reference} has been marked achieved.\n\n"
-                        f"See it in Bridge (sign-in needed): {base}/goals/{goal.id}\n")
+    mailer.queue_notice(family.social_worker_id, "A goal has been achieved", template="goal_achieved",
+                        reference=family.reference, link=f"{base}/goals/{goal.id}")

@@ -1,6 +1,6 @@
-"""Home, health check and the benchmark's bare route."""
+"""Home and health check."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, jsonify, redirect, url_for
+from flask import Blueprint, jsonify, redirect, url_for
 from flask_login import current_user, login_required
 
 from pwa.core.extensions import db
@@ -31,11 +31,3 @@ def healthz():
         db.session.rollback()
         return jsonify(status="unavailable", database="down"), 503
     return jsonify(status="ok", database="up")
-
-
-@bp.route("/bench/hello")
-def hello():
-    """A bare route the benchmark measures pages against (404 unless enabled)."""
-    if not current_app.config.get("BENCH_HELLO"):
-        abort(404)
-    return "hello"

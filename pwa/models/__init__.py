@@ -1,6 +1,7 @@
 """All models, imported so the metadata is complete."""
 from pwa.models.account import AccountToken, LoginThrottle, WebSession
 from pwa.models.audit import AuditEvent, AuditHead
+from pwa.models.credential import Passkey, RecoveryCode, RememberedDevice, TotpSecret
 from pwa.models.concern import Concern, ConcernAddendum, ConcernCategory, ConcernCategoryMark, DebriefTask, Urgency
 from pwa.models.enums import ConsentMethod, EndingReason, PlanType, Role, Stage, TokenPurpose
 from pwa.models.family import Child, Family
@@ -22,6 +23,7 @@ __all__ = [
     "LoginThrottle", "MailKind", "MailStatus", "Match", "MatchExtension", "MatchReview", "OutboxMessage", "PlanType", "Programme", "ReminderSent", "Role",
     "Stage", "SupervisionSession", "TokenPurpose", "User", "WebSession",
     "Goal", "GoalStatus", "OutcomeArea", "OutcomeFramework", "OutcomeReading", "OutcomeScore", "ReadingOccasion",
+    "Passkey", "RecoveryCode", "RememberedDevice", "TotpSecret",
     "ProgressMark", "Visit", "VisitChild", "VisitGoal", "VisitKind", "ReviewQueue", "VisitReview",
     "VisitOutcome", "ChildChange", "ChildChangeKind", "ConcernChild", "CPCategory", "FamilyPerson", "PersonKind",
     "PlanDetails",

@@ -31,4 +31,6 @@ class Programme(UUIDKey, Base):
     review_interval_weeks: Mapped[int] = mapped_column(default=6)
     dbs_valid_months: Mapped[int] = mapped_column(default=36)
     training_valid_months: Mapped[int] = mapped_column(default=36)
+    # Days a browser may skip the second factor after "remember this device"; 0: never.
+    remember_device_days: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

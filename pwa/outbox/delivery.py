@@ -1,13 +1,16 @@
-"""Outbox delivery: claim due emails, address them, send them, record the outcome.
+"""Outbox delivery: claim the next due email, address it, send it, record the outcome.
 
-A claim is a lease (lease_until, attempts+1) committed before any SMTP traffic:
-on PostgreSQL rows are picked with `FOR UPDATE SKIP LOCKED`; on SQLite the claim
-runs under the database's single write lock. Alerts and escalations go before any
-other mail. A batch is claimed and addressed (recipients resolved now, not when
-queued) in one short transaction; no transaction is open while talking to SMTP.
-Each outcome is committed on its own, except that the worker may carry the last
-one of a batch into its next claim (within 100 ms): one write-lock acquisition per
-alert instead of two, which is what keeps up with a busy SQLite web server.
+A claim is a lease (lease_until, attempts+1) on ONE message, committed before any
+SMTP traffic: on PostgreSQL the row is picked with `FOR UPDATE SKIP LOCKED`; on
+SQLite the claim runs under the database's single write lock (the worker's
+transactions begin IMMEDIATE). Alerts and escalations go before any other mail.
+Claiming one at a time means a worker killed mid-send holds back only the message
+in flight; the rest stay free for the next worker at once. It costs no extra
+round trip: the previous message's outcome is committed in the same transaction
+as the next claim (one write-lock acquisition per message), and a claim that
+finds nothing still commits the outcome it carried. Recipients are resolved when
+a message is claimed (pwa.outbox.rules), not when it was queued; no transaction
+is open while talking to SMTP.
 
 Attempts is the lease's token: an outcome recorded after another worker re-claimed
 the row (the lease ran out) leaves that claim alone, but a 'sent' always sticks.
@@ -15,10 +18,8 @@ the row (the lease ran out) leaves that claim alone, but a 'sent' always sticks.
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -26,24 +27,14 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from pwa import config
 from pwa.core import clock
-from pwa.outbox import faults, mail
 from pwa.core.extensions import db
 from pwa.models import MailKind, MailStatus, OutboxMessage
+from pwa.outbox import faults, mail, rules
 
 log = logging.getLogger("bridge.worker")
-
-DEFAULTS = {
-    "WORKER_LEASE_SECONDS": 20.0,
-    "SMTP_TIMEOUT_SECONDS": 5.0,
-    "WORKER_POLL_SECONDS": 1.0,
-    "WORKER_RETRY_CAP_SECONDS": 20.0,
-}
-BATCH = 20
 URGENT = (MailKind.alert, MailKind.escalation)
-RESOLVERS: dict[str, Callable[[OutboxMessage], list[str]]] = {}  # recipient_rule -> addresses, asked at send time
-ON_DEAD: dict[str, Callable[[OutboxMessage], None]] = {}  # recipient_rule -> called in the dead-lettering transaction
-state = {"stopping": False, "more": False}  # "more": something queued mail while recording
 
 
 @dataclass
@@ -66,13 +57,17 @@ class Outcome:
 
 
 def setting(name: str) -> float:
-    """A worker timing: app config, else BRIDGE_<NAME> in the environment, else the default."""
-    value = current_app.config.get(name) or os.environ.get(f"BRIDGE_{name}")
-    return float(value) if value else DEFAULTS[name]
+    """A worker timing from the app's config (pwa.config reads the environment and holds the defaults)."""
+    return float(current_app.config.get(name) or config.WORKER_TIMINGS[name])
 
 
 def _postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
+
+
+def _busy(exc: sa.exc.OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text
 
 
 def patiently(fn, *args, **kwargs):
@@ -86,8 +81,7 @@ def patiently(fn, *args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except sa.exc.OperationalError as exc:
-            text = str(exc.orig).lower()
-            if "locked" not in text and "busy" not in text or time.monotonic() > deadline:
+            if not _busy(exc) or time.monotonic() > deadline:
                 raise
             db.session.rollback()
             time.sleep(pause)
@@ -106,17 +100,11 @@ def _due(now):
                    sa.or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
 
 
-def recipients(message: OutboxMessage) -> list[str]:
-    """Resolve who gets a message now (not when it was queued), without duplicates."""
-    found = RESOLVERS[message.recipient_rule](message) if message.recipient_rule else [message.to_address]
-    return list(dict.fromkeys(str(a).strip().lower() for a in found if a and str(a).strip()))
-
-
 def _address(message: OutboxMessage) -> Claim:
     claim = Claim(message.id, message.attempts)
     try:
-        with db.session.begin_nested():  # a failing resolver must not spoil the rest of the batch
-            claim.email = mail.Email(to=tuple(recipients(message)), subject=message.subject,
+        with db.session.begin_nested():  # a failing resolver must not spoil the claim's transaction
+            claim.email = mail.Email(to=tuple(rules.recipients(message)), subject=message.subject,
                                      text=str(message.body_text), html=str(message.body_html or ""),
                                      message_id=message.message_id)
     except Exception as exc:  # reported when the outcome is recorded
@@ -124,23 +112,28 @@ def _address(message: OutboxMessage) -> Claim:
     return claim
 
 
-def claim_due(limit: int = BATCH, carried=()) -> tuple[list[Claim], float]:
-    """Record carried outcomes, then lease and address up to `limit` due messages, in one transaction."""
+def claim_next(carried=()) -> tuple[Claim | None, float]:
+    """Record carried outcomes, then lease and address the next due message, in one transaction.
+
+    Returns the claim (None if nothing is due) and, if nothing is, the seconds until
+    something may fall due (at most one poll).
+    """
     for claim, outcome in carried:
         apply(claim, outcome)
     now = clock.now()
     urgent_first = sa.case((OutboxMessage.kind.in_(URGENT), 0), else_=1)  # a burst of digests never delays an alert
-    pick = sa.select(OutboxMessage).where(_due(now)).order_by(urgent_first, OutboxMessage.next_attempt_at).limit(limit)
+    pick = sa.select(OutboxMessage).where(_due(now)).order_by(urgent_first, OutboxMessage.next_attempt_at).limit(1)
     if _postgres():
         pick = pick.with_for_update(skip_locked=True, of=OutboxMessage)
-    lease = now + timedelta(seconds=setting("WORKER_LEASE_SECONDS"))
-    claims = []
-    for message in db.session.scalars(pick).all():
-        message.lease_until, message.attempts = lease, message.attempts + 1
-        claims.append(_address(message))
-    wait = _seconds_to_next(now)
+    message, claim, wait = db.session.scalars(pick).first(), None, 0.0
+    if message is not None:
+        message.lease_until = now + timedelta(seconds=setting("WORKER_LEASE_SECONDS"))
+        message.attempts += 1
+        claim = _address(message)
+    else:
+        wait = _seconds_to_next(now)
     db.session.commit()
-    return claims, wait
+    return claim, wait
 
 
 def _seconds_to_next(now) -> float:
@@ -190,9 +183,7 @@ def apply(claim: Claim, outcome: Outcome) -> str:
         message.status, message.last_error = MailStatus.dead, outcome.reason[:300]
         log.error("outbox %s (%s) dead after %s attempts: %s", message.id, message.kind.name, claim.attempt,
                   outcome.reason)
-        if (hook := ON_DEAD.get(message.recipient_rule or "")) is not None:
-            hook(message)
-            state["more"] = True
+        rules.died(message)  # mail it queues is claimed by the same transaction's next pick
     elif ours and pending:
         message.last_error = outcome.reason[:300]
         delay = mail.backoff_delay(claim.attempt - 1, cap=setting("WORKER_RETRY_CAP_SECONDS"))
@@ -209,73 +200,3 @@ def record(pairs) -> None:
         apply(claim, outcome)
     db.session.commit()
 
-
-def send(claim: Claim) -> str:
-    """Attempt one claimed message and commit the outcome at once."""
-    outcome = attempt(claim)
-    patiently(record, [(claim, outcome)])
-    return outcome.kind
-
-
-def _release(claims: list[Claim]) -> None:
-    """Give back leases not used (the batch ran long, or the worker is stopping)."""
-    for claim in claims:
-        db.session.execute(sa.update(OutboxMessage)
-                           .where(OutboxMessage.id == claim.id, OutboxMessage.attempts == claim.attempt)
-                           .values(lease_until=None, attempts=OutboxMessage.attempts - 1))
-    db.session.commit()
-
-
-def _record_now_or_later(pending: list, force: bool) -> bool:
-    """Commit outcomes at once if the write lock is free (or `force`); else keep them for the next try."""
-    if force:
-        patiently(record, pending)
-        return True
-    try:
-        record(pending)
-        return True
-    except sa.exc.OperationalError as exc:
-        if "locked" not in str(exc.orig).lower() and "busy" not in str(exc.orig).lower():
-            raise
-        db.session.rollback()  # a web request holds SQLite's lock: send the next one meanwhile
-        return False
-
-
-def deliver_batch(limit: int = BATCH, carry: list | None = None) -> tuple[int, float]:
-    """Claim one batch and send it; (messages attempted, seconds until more falls due).
-
-    Each outcome is committed as soon as the write lock is free, and within 100 ms
-    regardless. With `carry` (a list), outcomes in it are committed with the claim, and
-    the batch's last outcomes are left in it for the caller (the next claim commits them).
-    """
-    claims, wait = patiently(claim_due, limit, list(carry or ()))
-    if carry is not None:
-        carry.clear()
-    started, budget, pending, oldest = time.monotonic(), setting("WORKER_LEASE_SECONDS") / 2, [], 0.0
-    for n, claim in enumerate(claims):
-        if state["stopping"] or time.monotonic() - started > budget:
-            patiently(_release, claims[n:])
-            claims, wait = claims[:n], 0.0
-            break
-        pending.append((claim, attempt(claim)))
-        oldest = oldest if len(pending) > 1 else time.monotonic()
-        last = n == len(claims) - 1
-        if carry is None or not last:
-            if _record_now_or_later(pending, force=carry is None or time.monotonic() - oldest > 0.1):
-                pending = []
-    if carry is not None:
-        carry.extend(pending)
-    elif pending:
-        patiently(record, pending)
-    return len(claims), wait
-
-
-def deliver_due(limit: int = 500) -> int:
-    """Send everything due now, committing each outcome (tests, `worker --once`); how many were attempted."""
-    done = 0
-    while done < limit:
-        count, _ = deliver_batch(min(BATCH, limit - done))
-        if not count:
-            break
-        done += count
-    return done

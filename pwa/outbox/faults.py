@@ -1,4 +1,4 @@
-"""Fault injection for the crash tests: inert unless BRIDGE_FAULT names a point.
+"""Fault injection for the crash tests: inert unless the FAULT setting (BRIDGE_FAULT) names a point.
 
 BRIDGE_FAULT=<point>[:<n>] makes the process SIGKILL itself the n-th time
 (default: the first time) it reaches that point. Points:
@@ -14,13 +14,14 @@ Production never sets BRIDGE_FAULT; the worker logs a warning when it is set.
 import os
 import signal
 
+from flask import current_app, has_app_context
+
 POINTS = ("web-after-commit", "worker-before-send", "worker-after-250")
-_reached: dict[str, int] = {}
 
 
 def armed() -> str | None:
     """The fault spec in force, if any."""
-    return os.environ.get("BRIDGE_FAULT") or None
+    return (current_app.config.get("FAULT") or None) if has_app_context() else None
 
 
 def hit(point: str) -> None:
@@ -31,6 +32,7 @@ def hit(point: str) -> None:
     name, _, nth = spec.partition(":")
     if name != point:
         return
-    _reached[point] = _reached.get(point, 0) + 1
-    if _reached[point] == int(nth or 1):
+    reached = current_app.extensions.setdefault("bridge.faults", {})
+    reached[point] = reached.get(point, 0) + 1
+    if reached[point] == int(nth or 1):
         os.kill(os.getpid(), signal.SIGKILL)

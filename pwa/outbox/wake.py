@@ -9,7 +9,6 @@ and the worker polls every second whatever happens.
 from __future__ import annotations
 
 import logging
-import os
 import select
 import socket
 import zlib
@@ -26,10 +25,10 @@ _FLAG = "bridge_wake_port"
 
 
 def wake_port(config) -> int:
-    """The loopback UDP port SQLite workers listen on: BRIDGE_WORKER_WAKE_PORT, else one derived
-    from the database URL, so the web and worker of one deployment agree and two deployments
-    on one host do not wake each other's workers."""
-    chosen = config.get("WORKER_WAKE_PORT") or os.environ.get("BRIDGE_WORKER_WAKE_PORT")
+    """The loopback UDP port SQLite workers listen on: WORKER_WAKE_PORT (BRIDGE_WORKER_WAKE_PORT),
+    else one derived from the database URL, so the web and worker of one deployment agree and
+    two deployments on one host do not wake each other's workers."""
+    chosen = config.get("WORKER_WAKE_PORT")
     if chosen:
         return int(chosen)
     return 40000 + zlib.crc32(str(config.get("SQLALCHEMY_DATABASE_URI", "")).encode()) % 20000

@@ -1,20 +1,18 @@
-"""The outbox worker (`flask --app wsgi worker`): delivers mail, escalates, purges; safe as several processes.
+"""The outbox worker (`flask --app wsgi worker`): delivers mail, runs the periodic jobs; safe as several processes.
 
-Delivery itself is pwa.outbox.delivery (claims, leases, SMTP, outcomes). This module is the
-loop: it sleeps until woken (pwa.outbox.wake: NOTIFY on PostgreSQL, a UDP datagram on
-SQLite) or until the next message falls due, polling at least every second, so an
-alert whose wake-up was lost (the web process died after its commit) still goes
-within about a second. A second thread runs the periodic tasks registered in
-PERIODIC (escalations every 5 s, session purges, reminders), each of which must
-be safe to run in several workers at once.
+Delivery itself is pwa.outbox.delivery (claims, leases, SMTP, outcomes). The Worker
+is the loop: it sleeps until woken (pwa.outbox.wake: NOTIFY on PostgreSQL, a UDP
+datagram on SQLite) or until the next message falls due, polling at least every
+second, so an alert whose wake-up was lost (the web process died after its commit)
+still goes within about a second. A second thread runs the jobs the features
+registered (pwa.outbox.rules: escalations every 5 s, reminders, session purges).
 
-Timings (all overridable, see pwa.outbox.delivery.setting): a failed attempt is retried
-at most RETRY_CAP (20 s) later, an attempt gives up after SMTP_TIMEOUT (5 s) of
-silence and the worker looks at least every POLL (1 s), so mail goes out within
-20 + 5 + 1 < 30 s of the SMTP server returning. A crash between the server's 250
-and recording it leaves the lease (20 s) to expire; the message then goes again
-with the same Message-ID, so the duplicate is recognisable. SIGTERM finishes the
-message in hand and stops.
+Timings (pwa.config.WORKER_TIMINGS): a failed attempt is retried at most RETRY_CAP
+(20 s) later, an attempt gives up after SMTP_TIMEOUT (5 s) of silence and the worker
+looks at least every POLL (1 s), so mail goes out within 20 + 5 + 1 < 30 s of the
+SMTP server returning. The worker claims one message at a time: a crash leaves only
+the message in flight leased (20 s); it then goes again with the same Message-ID,
+so the duplicate is recognisable. SIGTERM finishes the message in hand and stops.
 """
 from __future__ import annotations
 
@@ -24,44 +22,92 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import Flask
 
-from pwa.outbox import delivery, faults, wake
-from pwa.outbox.delivery import (BATCH, ON_DEAD, RESOLVERS, Claim, claim_due, deliver_batch, deliver_due,  # noqa: F401
-                          patiently, record, send, setting)
 from pwa.core.extensions import db
+from pwa.outbox import delivery, faults, rules, wake
+from pwa.outbox.delivery import patiently
 
 log = logging.getLogger("bridge.worker")
-CARRY_SECONDS = 0.1  # how long the last outcome of a batch may wait to share the next claim's commit
 
 
-@dataclass
-class Periodic:
-    """A task the worker runs every few seconds (escalations, purges); must be safe in several workers."""
+class Worker:
+    """One worker process: its loop, its jobs thread, and the state they share."""
 
-    every: float
-    task: Callable[[], object]
-    last: float = -math.inf
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.stopping = False
+        self._busy = False  # sending: SIGTERM waits for the outcome to be recorded
+        self._carry: list = []  # the last outcome, committed with the next claim
+        self._last_run: dict[str, float] = {}
 
+    def run(self, *, once: bool = False) -> None:
+        """Loop until stopped (or once): deliver, then sleep until woken or the next poll."""
+        with self.app.app_context():
+            if faults.armed():
+                log.warning("FAULT INJECTION ARMED (%s): for the crash tests only", faults.armed())
+            if once:
+                self.run_jobs(force=True)
+                deliver_due()
+                return
+            signal.signal(signal.SIGTERM, self._on_sigterm)
+            delivery.eager_sqlite_lock(db.engine)
+            waker = wake.Waker(db.engine, self.app.config)
+            threading.Thread(target=self._jobs_loop, name="jobs", daemon=True).start()
+            log.info("worker %s started", os.getpid())
+            try:
+                while not self.stopping:
+                    wait = self.deliver()
+                    if wait > 0 and not self.stopping:
+                        waker.wait(wait)
+            finally:
+                if self._carry:
+                    patiently(delivery.record, self._carry)
+                waker.close()
 
-PERIODIC: dict[str, Periodic] = {}
-_busy = {"now": False}
-
-
-def run_periodic(force: bool = False) -> None:
-    """Run the periodic tasks that are due; one failing never stops the others."""
-    for name, job in PERIODIC.items():
-        if not force and time.monotonic() - job.last < job.every:
-            continue
-        job.last = time.monotonic()
+    def deliver(self) -> float:
+        """Send what is due, one claim at a time; how long to sleep before looking again."""
+        self._busy = True
         try:
-            patiently(_run_task, job.task)  # mail it queues wakes the delivery loop (pwa.outbox.wake)
-        except Exception:
+            while not self.stopping:
+                claim, wait = patiently(delivery.claim_next, self._carry)
+                self._carry = []
+                if claim is None:
+                    return wait
+                self._carry = [(claim, delivery.attempt(claim))]
+            return 0.0
+        except Exception as exc:  # database locked or away, or a bug: keep going, the poll retries
             db.session.rollback()
-            log.exception("periodic task %s failed; will run again", name)
+            log.warning("worker cycle failed (%s); retrying shortly", type(exc).__name__, exc_info=True)
+            return delivery.setting("WORKER_POLL_SECONDS")
+        finally:
+            self._busy = False
+
+    def run_jobs(self, force: bool = False) -> None:
+        """Run the registered jobs that are due; one failing never stops the others."""
+        for job in list(rules.registry(self.app).jobs.values()):
+            if not force and time.monotonic() - self._last_run.get(job.name, -math.inf) < job.every:
+                continue
+            self._last_run[job.name] = time.monotonic()
+            try:
+                patiently(_run_task, job.task)  # mail it queues wakes the delivery loop (pwa.outbox.wake)
+            except Exception:
+                db.session.rollback()
+                log.exception("periodic task %s failed; will run again", job.name)
+
+    def _jobs_loop(self) -> None:
+        """The jobs' own thread, so a slow one (a digest) never holds up an alert."""
+        with self.app.app_context():
+            while not self.stopping:
+                self.run_jobs()
+                db.session.remove()
+                time.sleep(0.5)
+
+    def _on_sigterm(self, signum, frame) -> None:
+        self.stopping = True
+        if not self._busy:
+            raise SystemExit(0)
 
 
 def _run_task(task) -> None:
@@ -69,79 +115,14 @@ def _run_task(task) -> None:
     db.session.commit()
 
 
-def _periodic_loop(app: Flask) -> None:
-    """The periodic tasks' own thread, so a slow one (a digest) never holds up an alert."""
-    with app.app_context():
-        while not delivery.state["stopping"]:
-            run_periodic()
-            db.session.remove()
-            time.sleep(0.5)
-
-
-def _cycle(carry: list) -> float:
-    """One delivery pass; returns how long to sleep (0: go again at once)."""
-    _busy["now"], delivery.state["more"] = True, False
-    try:
-        count, wait = deliver_batch(BATCH, carry)
-        return 0.0 if count == BATCH or delivery.state["more"] else wait
-    except Exception as exc:  # database locked or away, or a bug: keep going, the poll retries
-        db.session.rollback()
-        log.warning("worker cycle failed (%s); retrying shortly", type(exc).__name__, exc_info=True)
-        return setting("WORKER_POLL_SECONDS")
-    finally:
-        _busy["now"] = False
-
-
-def _sleep(waker: wake.Waker, wait: float, carry: list) -> None:
-    """Sleep until woken or `wait` ends; commit a carried outcome if no claim comes for it soon."""
-    if carry and wait > 0:
-        started = time.monotonic()
-        if waker.wait(min(wait, CARRY_SECONDS)):
-            return  # the next claim commits it
-        try:
-            patiently(record, carry)
-            carry.clear()
-        except Exception as exc:  # the database is away: the next cycle tries again
-            db.session.rollback()
-            log.warning("could not record an outcome yet (%s)", type(exc).__name__)
-        wait -= time.monotonic() - started
-    if wait > 0 and not delivery.state["stopping"]:
-        waker.wait(wait)
-
-
-def _on_sigterm(signum, frame) -> None:
-    delivery.state["stopping"] = True
-    if not _busy["now"]:
-        raise SystemExit(0)
-
-
-def run(app: Flask, *, once: bool = False) -> None:
-    """Loop until stopped (or once): deliver, escalate, then sleep until woken or the next poll."""
-    with app.app_context():
-        if faults.armed():
-            log.warning("FAULT INJECTION ARMED (%s): for the crash tests only", faults.armed())
-        if once:
-            run_periodic(force=True)
-            deliver_due()
-            return
-        signal.signal(signal.SIGTERM, _on_sigterm)
-        delivery.eager_sqlite_lock(db.engine)
-        waker, carry = wake.Waker(db.engine, app.config), []
-        threading.Thread(target=_periodic_loop, args=(app,), name="periodic", daemon=True).start()
-        log.info("worker %s started", os.getpid())
-        try:
-            while not delivery.state["stopping"]:
-                _sleep(waker, _cycle(carry), carry)
-        finally:
-            if carry:
-                patiently(record, carry)
-            waker.close()
-
-
-def _purge_sessions() -> int:
-    from pwa.core import sessions
-
-    return sessions.purge_expired(current_app)
-
-
-PERIODIC["sessions"] = Periodic(every=300.0, task=_purge_sessions)
+def deliver_due(limit: int = 500) -> int:
+    """Send everything due now in this process, one claim at a time (tests, `worker --once`); how many."""
+    done, carry = 0, []
+    while done < limit:
+        claim, _ = patiently(delivery.claim_next, carry)
+        carry = []
+        if claim is None:
+            return done
+        carry, done = [(claim, delivery.attempt(claim))], done + 1
+    patiently(delivery.record, carry)
+    return done

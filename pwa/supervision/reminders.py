@@ -4,15 +4,16 @@
 - A mentor's reminder on the morning of a contact they planned (User.reminder_emails).
 A row in reminders_sent with a unique key makes each go at most once, even with
 several workers: one digest per person per day (and weekly), one reminder per planned contact.
+The emails are rendered from templates/email/digest and contact_reminder (counts, references, links).
 """
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
 from pwa.core import clock
-from pwa.outbox import mailer, worker
+from pwa.outbox import mailer, rules
 from pwa.core.extensions import db
 from pwa.models import Family, MailKind, Match, ReminderSent, Role, User, Visit
 from pwa.web.templating import local
@@ -38,15 +39,6 @@ def _digest_due(user: User, today: date) -> bool:
     return last is None or local(last).date() <= today - timedelta(days=DIGEST_EVERY_DAYS)
 
 
-def digest_text(counts: list[tuple[str, int]], link: str) -> str:
-    """The digest's body: counts and a link, never names or case text."""
-    lines = [f"  {n:>3}  {title}" for title, n in counts]
-    total = sum(n for _, n in counts)
-    return (f"Your week in Bridge: {total} thing{'s' if total != 1 else ''} need acting on.\n\n"
-            + "\n".join(lines) + f"\n\nOpen your dashboard (sign-in needed): {link}\n\n"
-            "You can switch this weekly email off on your account page.\n")
-
-
 def queue_digests(today: date) -> int:
     """Queue a weekly digest for each coordinator who wants one and has not had one this week."""
     from pwa.supervision import dashboard
@@ -58,8 +50,9 @@ def queue_digests(today: date) -> int:
         if not _digest_due(coordinator, today) or not _claim(f"digest:{coordinator.id}:{today}", coordinator, "digest"):
             continue
         counts = [(s.title, s.count) for s in dashboard.build(coordinator, today)]
-        mailer.queue_email(MailKind.digest, coordinator.email, "Your weekly Bridge digest",
-               digest_text(counts, f"{current_app.config['BASE_URL']}/dashboard"))
+        mailer.queue_email(MailKind.digest, coordinator.email, "Your weekly Bridge digest", template="digest",
+                           counts=counts, total=sum(n for _, n in counts),
+                           link=f"{current_app.config['BASE_URL']}/dashboard")
         queued += 1
     return queued
 
@@ -77,9 +70,8 @@ def queue_contact_reminders(today: date) -> int:
         if not _claim(f"contact:{visit_id}", mentor, "contact"):
             continue
         mailer.queue_email(MailKind.reminder, mentor.email, "Reminder: a contact you planned for today",
-               f"At your last visit you planned a contact for today with family {reference}.\n\n"
-               f"When you have been in touch, log it in Bridge (sign-in needed): {current_app.config['BASE_URL']}/\n\n"
-               "You can switch these reminders off on your account page.\n")
+                           template="contact_reminder", reference=reference,
+                           link=f"{current_app.config['BASE_URL']}/")
         queued += 1
     return queued
 
@@ -92,4 +84,6 @@ def queue_due_reminders() -> int:
     return queue_digests(now.date()) + queue_contact_reminders(now.date())
 
 
-worker.PERIODIC["reminders"] = worker.Periodic(every=60.0, task=queue_due_reminders)
+def register(app: Flask) -> None:
+    """Ask the outbox worker to look for due reminders every minute."""
+    rules.add_job(app, rules.Job("reminders", every=60.0, task=queue_due_reminders))

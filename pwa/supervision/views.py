@@ -3,9 +3,8 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from pwa import access  # noqa: F401  (reminders registers its worker task)
+from pwa import access
 from pwa.core import audit, clock
-from pwa.supervision import reminders
 from pwa.access import roles_required
 from pwa.core.extensions import db
 from pwa.models import Role, SupervisionSession

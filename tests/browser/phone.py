@@ -2,6 +2,7 @@
 import time
 
 from tests.conftest import PASSWORD
+from tests.support import mfa as mfa_support
 
 # Open the app's database only once the app has made it: opening a missing one would create it empty.
 IDB_OPEN = """async () => {
@@ -22,12 +23,16 @@ IDB_READ = """async ([store, key]) => {
 
 
 def sign_in(page, user, password: str = PASSWORD) -> None:
-    """Sign in through the real form and wait for the page it leads to."""
+    """Sign in through the real forms (password, then the authenticator code) and wait for the page it leads to."""
     page.goto("/login")
     page.fill("#email", user.email)
     page.fill("#password", password)
     with page.expect_navigation():
         page.click("button[type=submit]")
+    if "/account/mfa/verify" in page.url:
+        page.fill("#code", mfa_support.code_for(user.email))
+        with page.expect_navigation():
+            page.click("main form[method=post] button[type=submit]")
 
 
 def idb(page, store: str, key=None):

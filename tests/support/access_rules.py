@@ -117,8 +117,8 @@ USER_ADMIN = {"admin": ALL, "coordinator": PROGRAMME, "social_worker": NONE, "me
 
 RULES: list[Rule] = [
     # public
+    Rule("bench.bare", "GET", lambda w, r: "/bench/hello", public=True),  # the test app is the bench app
     Rule("main.healthz", "GET", lambda w, r: "/healthz", public=True),
-    Rule("main.hello", "GET", lambda w, r: "/bench/hello", public=True),
     Rule("static", "GET", lambda w, r: "/static/css/app.css", public=True),
     Rule("auth.login", "GET", lambda w, r: "/login", public=True),
     Rule("auth.login", "POST", lambda w, r: "/login", public=True),
@@ -133,6 +133,17 @@ RULES: list[Rule] = [
     Rule("auth.change_password", "GET", lambda w, r: "/account/password", allowed=dict.fromkeys(ROLES, True)),
     Rule("auth.change_password", "POST", lambda w, r: "/account/password", allowed=dict.fromkeys(ROLES, True)),
     Rule("auth.preferences", "POST", lambda w, r: "/account/preferences", allowed=dict.fromkeys(ROLES, True)),
+    # second factors (a fully signed-in session; tests/test_mfa.py covers the password-only one)
+    *[Rule(f"mfa.{name}", method, lambda w, r, path=path: f"/account/mfa/{path}", allowed=dict.fromkeys(ROLES, True))
+      for name, method, path in [
+          ("enrol", "GET", "enrol"), ("enrol", "POST", "enrol"), ("verify", "GET", "verify"),
+          ("verify", "POST", "verify"), ("recovery_codes", "GET", "recovery-codes"),
+          ("recovery_codes", "POST", "recovery-codes"), ("forget_devices", "POST", "devices/forget"),
+          ("passkey_options", "POST", "passkeys/new/options"), ("passkey_register", "POST", "passkeys/new"),
+          ("passkey_login_options", "POST", "passkeys/login/options"), ("passkey_login", "POST", "passkeys/login")]],
+    # nobody removes a passkey that is not theirs (this one is nobody's)
+    Rule("mfa.passkey_remove", "POST", lambda w, r: "/account/mfa/passkeys/6f1c2f0e-0000-4000-8000-000000000000/remove"),
+    Rule("mfa.reset_for", "POST", lambda w, r: f"/account/mfa/reset/{mentor(w, r).id}", allowed=USER_ADMIN),
     # admin
     Rule("admin.programmes", "GET", lambda w, r: "/admin/programmes", allowed={"admin": True}),
     Rule("admin.new_programme", "GET", lambda w, r: "/admin/programmes/new", allowed={"admin": True}),
@@ -215,8 +226,8 @@ RULES: list[Rule] = [
          allowed={"mentor": OWN, "coordinator": PROGRAMME}),
     Rule("concerns.complete_debrief", "POST", lambda w, r: f"/concerns/debriefs/{debrief_id(w, r)}",
          allowed=COORDINATOR_ONLY, data=lambda w, r: {"note": "Talked it through by phone"}),
-    Rule("concerns.undelivered", "GET", lambda w, r: "/mail/undelivered", allowed={"admin": True, "coordinator": True}),
-    Rule("concerns.retry_mail", "POST", lambda w, r: f"/mail/undelivered/{dead_letter_id(w, r)}/retry",
+    Rule("outbox.undelivered", "GET", lambda w, r: "/mail/undelivered", allowed={"admin": True, "coordinator": True}),
+    Rule("outbox.retry_mail", "POST", lambda w, r: f"/mail/undelivered/{dead_letter_id(w, r)}/retry",
          allowed={"admin": ALL, "coordinator": PROGRAMME}),
     # diary, goals and outcome readings
     Rule("diary.home", "GET", lambda w, r: "/diary", allowed={"mentor": True}),

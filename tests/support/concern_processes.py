@@ -128,6 +128,11 @@ class Browser:
         status, _ = self.request("POST", "/login", {"email": email, "password": password,
                                                     "csrf_token": self.token("/login")})
         assert status == 302, status
+        from tests.support import mfa as mfa_support
+
+        status, _ = self.request("POST", "/account/mfa/verify", {
+            "code": mfa_support.code_for(email, real_time=True), "csrf_token": self.token("/account/mfa/verify")})
+        assert status == 302, status
 
 
 class _WatchingHandler(_Handler):

@@ -28,7 +28,7 @@ def raise_concern(app, mentor: User, family: Family, **form) -> Concern:
     from pwa.concerns.forms import ConcernForm
 
     data = concern_form_data(**form)
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):  # a write: BEGIN IMMEDIATE, so it waits for a busy worker
         formdata = MultiDict([(k, v) for k, vs in data.items() for v in (vs if isinstance(vs, list) else [vs])])
         concern_form = ConcernForm(formdata=formdata, meta={"csrf": False})
         assert concern_form.validate(), concern_form.errors
@@ -48,7 +48,7 @@ def add_to_concern(app, author: User, concern: Concern, facts: str = "CANARY-ADD
     from pwa.concerns.forms import AddendumForm
 
     client_uuid = str(uuid.uuid4())
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         form = AddendumForm(formdata=MultiDict({"client_uuid": client_uuid, "facts": facts}), meta={"csrf": False})
         assert form.validate(), form.errors
         addendum, _ = services.add_addendum(db.session.get(User, author.id), db.session.get(Concern, concern.id),
