@@ -83,7 +83,7 @@ def test_logging_a_visit_stores_every_field_and_shows_the_entry(world, auth, cli
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     for text in ("Visit saved.", "I got a sticker today", "Homework together, then tea.", "Mum and Amy",
-                 "Moved forward", "Up on time three days", "4.5 miles", "Yes, please", "15:30, for 60 minutes"):
+                 "Moved forward", "Up on time three days", "4.5 miles", "Yes, please", "00:00, for 60 minutes"):
         assert text in page, text
     [visit] = _visits(app)
     assert (visit.duration_minutes, visit.travel_tenth_miles, visit.talk_to_coordinator) == (60, 45, True)

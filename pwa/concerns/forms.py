@@ -6,19 +6,12 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField, TimeField, widgets
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from pwa.web import templating
-from pwa.web.forms import enum_choices
+from pwa.web.forms import CheckboxesField, RadioField, enum_choices
 from pwa.models import ConcernCategory, Urgency
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as a list of checkboxes."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 def a_uuid(form, field):
@@ -53,12 +46,13 @@ class ConcernForm(FlaskForm):
     client_uuid = HiddenField(validators=[InputRequired(), a_uuid])
     urgency = RadioField("How urgent is it?", choices=enum_choices(Urgency),
                          validators=[InputRequired(message="Choose how urgent it is.")])
-    categories = CheckboxesField("What kind of concern is it? Tick all that apply.",
+    categories = CheckboxesField("What kind of concern is it?", description="Tick all that apply.",
                                  choices=enum_choices(ConcernCategory),
                                  validators=[DataRequired(message="Tick at least one.")])
     children = CheckboxesField("Which children is it about?", choices=[], validate_choice=False)
     not_one_child = BooleanField("It is not about one child: the whole family, or a child not listed here")
-    what_seen = TextAreaField("What did you see and hear?", validators=[DataRequired(), Length(max=8000)],
+    what_seen = TextAreaField("What did you see and hear?",
+                              validators=[DataRequired(message="Say what you saw and heard."), Length(max=8000)],
                               description="In your own words: what happened, when, and who was there.")
     child_words = TextAreaField("What did the child say, in their exact words?",
                                 validators=[Optional(), Length(max=4000)],

@@ -16,6 +16,18 @@ def today() -> date:
     return now().date()
 
 
+def local_now() -> datetime:
+    """Return the current time in the scheme's time zone (what "today" and "later than now" mean)."""
+    from pwa.web.templating import ZONE  # the zone is defined once, there
+
+    return now().astimezone(ZONE)
+
+
+def local_today() -> date:
+    """Return today's date in the scheme's time zone (a visit at 00:30 in summer is already tomorrow in UTC)."""
+    return local_now().date()
+
+
 def advance(seconds: float) -> None:
     """Move the clock forward (tests only)."""
     global _offset_seconds

@@ -9,8 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from pwa.core import audit, clock, idempotency
 from pwa.core.extensions import db
 from pwa.core.idempotency import IdempotencyConflict
+from pwa.diary.forms import VisitForm
 from pwa.models import (Family, Goal, GoalStatus, Match, ProgressMark, User, Visit, VisitChild, VisitGoal,
-                        VisitKind, VisitOutcome)
+                        VisitKind)
 from pwa.web.templating import ZONE
 
 __all__ = ["AlreadyCorrected", "IdempotencyConflict", "VisitInvalid", "record_visit", "submit_visit"]
@@ -85,7 +86,7 @@ def record_visit(author: User, family: Family, data: dict, *, client_uuid: uuid.
         _check_correctable(author, family, corrects)
         raise
     if created:
-        audit.record(db.session, author, "visit recorded" if corrects is None else "visit corrected", visit)
+        audit.record(db.session, author, "visit corrected" if corrects else "visit recorded", visit)
         from pwa.families import no_access
 
         no_access.after_visit(family, visit)
@@ -125,12 +126,7 @@ def _build(author, family, data, client_uuid, body_hash, corrects) -> Visit:
     on = date.fromisoformat(data["visit_on"])
     visit = Visit(family_id=family.id, match_id=_active_match(author, family).id, author_id=author.id,
                   visit_on=on, started_at=local_start(on, data["started_at"]),
-                  duration_minutes=data["duration_minutes"], kind=VisitKind[data["kind"]],
-                  present=data["present"], child_words=data["child_words"], what_done=data["what_done"],
-                  next_contact_on=date.fromisoformat(data["next_contact_on"]) if data["next_contact_on"] else None,
-                  travel_tenth_miles=data["travel_tenth_miles"], talk_to_coordinator=data["talk_to_coordinator"],
-                  outcome=VisitOutcome[data.get("outcome") or "completed"],
-                  unknown_adult=bool(data.get("unknown_adult")), unknown_adult_note=data.get("unknown_adult_note"),
+                  kind=VisitKind[data["kind"]], **VisitForm.columns(data), travel_tenth_miles=data["travel_tenth_miles"],
                   corrects_id=corrects.id if corrects else None, correction_reason=data.get("correction_reason"),
                   client_uuid=client_uuid, body_hash=body_hash, created_at=clock.now())
     seen, spoken = set(data["children_seen"]), set(data["children_spoken"])

@@ -10,7 +10,8 @@ from pwa.casework import chronology
 from pwa.core import clock, idempotency
 from pwa.access import roles_required
 from pwa.diary import services
-from pwa.diary.forms import CorrectionForm, VisitForm, local_today
+from pwa.core.clock import local_today
+from pwa.diary.forms import CorrectionForm, VisitForm
 from pwa.core.errors import wants_json
 from pwa.core.extensions import db
 from pwa.models import Role
@@ -72,7 +73,8 @@ def show_visit(visit_id):
     visit = access.visit_for(current_user, visit_id)
     family = access.family_for(current_user, visit.family_id)
     form = ReviewEntryForm() if current_user.role is Role.coordinator else None
-    return render_template("diary/visit.html", visit=visit, family=family, review=review_of(visit), review_form=form)
+    return render_template("diary/visit.html", visit=visit, family=family, review=review_of(visit), review_form=form,
+                           entry_form=VisitForm)
 
 
 @bp.route("/visits/<visit_id>/correct", methods=["GET", "POST"])
@@ -142,11 +144,9 @@ def _already_corrected(correction):
 
 def _prefill(visit) -> dict:
     """An entry's values, to start a correction from."""
-    return dict(
-        visit_on=visit.visit_on, started_at=local(visit.started_at).time(), duration_minutes=visit.duration_minutes,
-        kind=visit.kind.name, present=visit.present, child_words=visit.child_words, what_done=visit.what_done,
+    return VisitForm.prefill(visit) | dict(
+        visit_on=visit.visit_on, started_at=local(visit.started_at).time(), kind=visit.kind.name,
         children_seen=[str(c.child_id) for c in visit.children if c.seen],
         children_spoken=[str(c.child_id) for c in visit.children if c.spoken_to],
         goals=[{"goal_id": str(g.goal_id), "mark": g.mark.name, "note": g.note} for g in visit.goals],
-        next_contact_on=visit.next_contact_on, talk_to_coordinator=visit.talk_to_coordinator,
         travel_miles=None if visit.travel_tenth_miles is None else Decimal(visit.travel_tenth_miles) / 10)

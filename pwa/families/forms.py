@@ -3,15 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from pwa.web.forms import enum_choices
 from pwa.core import clock
+from pwa.web.forms import enum_choices, not_in_future
 from pwa.models import ConsentMethod, PlanType
-
-
-def not_in_future(form, field):
-    """A date that has already happened."""
-    if field.data and field.data > clock.today():
-        raise ValidationError("This date is in the future.")
 
 
 class ReferralForm(FlaskForm):

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from pwa.diary.forms import not_in_future
+from pwa.web.forms import not_in_future
 from pwa.web.forms import choices, enum_choices
 from pwa.models import GoalStatus
 from pwa.models.goal import CLOSED_STATUSES

@@ -4,7 +4,7 @@ from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from pwa.web.forms import enum_choices
-from pwa.families.forms import not_in_future
+from pwa.web.forms import not_in_future
 from pwa.models import EndingReason
 
 

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from pwa.diary.forms import not_in_future
+from pwa.web.forms import not_in_future
 from pwa.web.forms import enum_choices
 from pwa.models import ReadingOccasion
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from pwa import access
 from pwa.access import roles_required
-from pwa.diary.forms import local_today
+from pwa.core.clock import local_today
 from pwa.core.extensions import db
 from pwa.models import OutcomeFramework, Programme, ReadingOccasion
 from pwa.outcomes import journey, loader, services

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from pwa.families.forms import not_in_future
+from pwa.web.forms import not_in_future
 
 
 def after_held(form, field):

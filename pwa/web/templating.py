@@ -39,9 +39,17 @@ def days_phrase(days: int) -> str:
     return f"{-days} day{'s' if days != -1 else ''} ago"
 
 
+def _form_rules(form) -> dict:
+    """The rules the phone checks for this form (pwa.web.rules), for a form's fields partial."""
+    from pwa.web.rules import published
+
+    return published(form)
+
+
 def register(app: Flask) -> None:
     """Install the filters and globals."""
     app.jinja_env.filters.update(hhmm=hhmm, when=when, day=day, days_phrase=days_phrase)
     app.jinja_env.globals["today"] = clock.today
+    app.jinja_env.globals["form_rules"] = _form_rules
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

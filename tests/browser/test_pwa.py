@@ -52,7 +52,7 @@ def log_visit_offline(page, what_done: str, *, next_contact: str = "", child_wor
     if fresh:
         page.goto("/offline/visit")
     page.wait_for_selector("form[data-outbox]:visible")
-    page.fill("#started_at", "14:30")
+    page.fill("#started_at", "00:00")
     page.fill("#duration_minutes", "45")
     page.check("#children_seen-0")
     page.fill("#child_words", child_words)
@@ -233,20 +233,22 @@ def test_after_the_session_expires_offline_signing_in_again_sends_the_queue(app,
     assert visits(app)[0].what_done == "Sent after signing in again"
 
 
-def test_a_rejected_entry_is_marked_failed_with_the_reason_and_can_be_entered_again(app, context, live, phone):
-    today = date.today()
+def test_a_rejected_entry_is_marked_failed_with_the_reason_and_can_be_entered_again(app, goal, context, live, phone):
     lose_signal(context, live)
-    log_visit_offline(phone, "Rejected then fixed", next_contact=(today - timedelta(days=3)).isoformat())
+    phone.goto("/offline/visit")
+    phone.wait_for_selector("form[data-outbox]:visible")
+    phone.fill("#goals-0-note", "A note, but how it went is not chosen")  # a rule only the server checks
+    log_visit_offline(phone, "Rejected then fixed", fresh=False)
     regain_signal(context, live)
     eventually(lambda: outbox_counts(phone)["failed"] == 1)
     assert "0 waiting · 0 sent · 1 failed" in badge(phone)
     phone.goto("/offline/outbox")
     failed = phone.locator("[data-list=failed]")
-    eventually(lambda: "The next contact cannot be before this visit." in failed.inner_text())
+    eventually(lambda: "Choose how it went, or clear the note." in failed.inner_text())
     failed.locator("text=Enter it again").click()
     phone.wait_for_selector(".error-summary")
     assert phone.input_value("#what_done") == "Rejected then fixed"
-    phone.fill("#next_contact_on", (today + timedelta(days=3)).isoformat())
+    phone.locator("fieldset.goal", has_text="Reading together").locator("text=Moved forward").click()
     phone.click("text=Save visit")
     phone.wait_for_url(VISIT_PAGE)
     assert visits(app)[0].what_done == "Rejected then fixed"
@@ -256,7 +258,7 @@ def test_a_rejected_entry_is_marked_failed_with_the_reason_and_can_be_entered_ag
 def test_the_online_visit_form_goes_through_the_sealed_outbox(app, context, live, phone, world):
     phone.goto(f"/families/{world.family.id}/visits/new")
     client_uuid = phone.input_value("input[name=client_uuid]")
-    phone.fill("#started_at", "09:15")
+    phone.fill("#started_at", "00:00")
     phone.fill("#duration_minutes", "20")
     phone.fill("#what_done", "Sealed while online")
     live.requests.clear()
@@ -268,16 +270,15 @@ def test_the_online_visit_form_goes_through_the_sealed_outbox(app, context, live
     assert str(visit.client_uuid) == client_uuid and visit.what_done == "Sealed while online"
 
 
-def test_a_server_side_error_on_the_online_form_falls_back_to_the_plain_post(app, context, live, phone, world):
-    today = date.today()
+def test_a_server_side_error_on_the_online_form_falls_back_to_the_plain_post(app, goal, context, live, phone, world):
     phone.goto(f"/families/{world.family.id}/visits/new")
-    phone.fill("#started_at", "09:15")
+    phone.fill("#started_at", "00:00")
     phone.fill("#duration_minutes", "20")
-    phone.fill("#what_done", "Next contact in the past")
-    phone.fill("#next_contact_on", (today - timedelta(days=2)).isoformat())
+    phone.fill("#what_done", "A goal note without a mark")
+    phone.fill("#goals-0-note", "Read a page")  # only the server checks that a note has a mark
     with phone.expect_response(lambda r: r.request.method == "POST" and "/visits/new" in r.url) as posted:
         phone.click("text=Save visit")
     assert posted.value.status == 422
-    assert phone.locator(".error-summary").inner_text().count("The next contact cannot be before this visit.") == 1
-    assert phone.input_value("#what_done") == "Next contact in the past"
+    assert phone.locator(".error-summary").inner_text().count("Choose how it went, or clear the note.") == 1
+    assert phone.input_value("#what_done") == "A goal note without a mark"
     assert visits(app) == [] and outbox_counts(phone) == {"waiting": 0, "failed": 0, "sent": 0}

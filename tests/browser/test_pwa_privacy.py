@@ -64,7 +64,7 @@ def test_after_sign_out_no_typed_words_remain_and_the_queue_replays_only_for_its
     monkeypatch.setattr(sync, "receive", lambda *a, **kw: abort(503))  # the server cannot take entries yet
     family = world.family
     phone.goto(f"/families/{family.id}/visits/new")
-    phone.fill("#started_at", "11:00")
+    phone.fill("#started_at", "00:00")
     phone.fill("#duration_minutes", "30")
     phone.fill("#present", CANARIES[2])
     phone.fill("#child_words", CANARIES[1])
@@ -87,6 +87,7 @@ def test_after_sign_out_no_typed_words_remain_and_the_queue_replays_only_for_its
 
     phone.goto("/diary")
     phone.click("text=Sign out")
+    phone.locator("dialog.warning").locator("text=Sign out anyway").click()  # warned: a visit is waiting
     phone.wait_for_url(re.compile(r"/login$"))
     after = phone.evaluate(EVERYTHING)
     dumped = json.dumps(after)

@@ -26,7 +26,7 @@ def open_visit_form(client, family_id) -> tuple[str, dict]:
 def visit_data(**overrides) -> dict:
     """A typical entry, as the form posts it."""
     data = {
-        "visit_on": clock.today().isoformat(), "started_at": "15:30", "duration_minutes": "60",
+        "visit_on": clock.today().isoformat(), "started_at": "00:00", "duration_minutes": "60",
         "kind": "home_visit", "present": "Mum and Amy", "what_done": "Homework together, then tea.",
         "child_words": "I got a sticker today", "next_contact_on": (clock.today() + timedelta(days=3)).isoformat(),
         "travel_miles": "4.5",

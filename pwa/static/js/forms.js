@@ -1,27 +1,28 @@
 // Forms that survive no signal. What is typed is kept as an encrypted draft
-// (24 hours; cleared on save and at sign-out). Saving seals the entry into
-// the outbox at once and tries to send it. On the site's own pages
-// (data-family) an entry the server rejects is posted the ordinary way, so
-// its page shows what to fix; the offline shells fill their family choices
-// from the encrypted snapshot and show the server's reasons themselves.
+// (24 hours; cleared on save and at sign-out). Saving first checks the form
+// against the server's own rules (check.js), showing every error at once;
+// then it seals the entry into the outbox at once and tries to send it. On
+// the site's own pages (data-family) an entry the server still rejects is
+// posted the ordinary way, so its page shows what to fix; the offline shells
+// fill their family choices from the encrypted snapshot and show the
+// server's reasons themselves.
 import { get } from "./idb.js";
 import { DAY, forget, load, save } from "./vault.js";
 import { sealEntry } from "./seal.js";
 import { discard, enqueue, replay } from "./outbox.js";
 import { snapshot } from "./offline.js";
+import { clearErrors, h, showErrors } from "./dom.js";
+import { check, rulesFor } from "./check.js";
 
 const SAVED = {
   visit: "Visit saved.",
   concern: "Concern sent. The social worker and coordinator are being emailed now.",
 };
 
-function h(tag, props, ...kids) {
-  const el = Object.assign(document.createElement(tag), props);
-  el.append(...kids);
-  return el;
-}
-
 /** Every field's values by name (lists), without the CSRF token and the submission id. */
+const HELD = "The server has this entry, sealed, but could not file it: it is held for your coordinator, "
+  + "who has been told. If a child is in danger, phone now.";
+
 function collect(form) {
   const fields = {};
   for (const [name, value] of new FormData(form)) {
@@ -49,26 +50,20 @@ function say(form, text) {
   return out;
 }
 
-// WTForms marks every box of a required checkbox group `required`; the rule is "tick at least one".
-function tickRules(form) {
-  const groups = {};
-  for (const box of form.querySelectorAll("input[type=checkbox][required], input[data-tick-one]")) {
-    (groups[box.name] ??= []).push(box);
+/** What the server would refuse in this form, checked by its own published rules (all at once). */
+function problems(form) {
+  const rules = rulesFor(form.dataset.outbox);
+  const names = [...new Set([...form.elements].map((el) => el.name).filter(Boolean))];
+  const errors = rules ? check(rules, collect(form), names) : [];
+  for (const error of errors) { // a goal's fields are named by the goal, as the server names them
+    const goal = form.querySelector(`#${CSS.escape(error.field)}`)?.closest("fieldset.goal");
+    if (goal) error.label = `${goal.querySelector("legend").textContent} — ${error.label}`;
   }
-  for (const boxes of Object.values(groups).filter((g) => g.length > 1)) {
-    boxes.forEach((b) => { b.required = false; b.dataset.tickOne = ""; });
-    boxes[0].setCustomValidity(boxes.some((b) => b.checked) ? "" : "Tick at least one.");
+  const family = form.querySelector("select[data-required]"); // the offline pages' own choice
+  if (family && !family.value) {
+    errors.unshift({ field: family.id, label: family.labels[0].textContent, message: family.dataset.required });
   }
-}
-
-function showErrors(form, errors) {
-  form.querySelector(".error-summary")?.remove();
-  const items = errors.map((e) => h("li", {}, e.field && form.querySelector(`#${CSS.escape(e.field)}`)
-    ? h("a", { href: `#${e.field}` }, e.message) : e.message));
-  const box = h("div", { className: "error-summary", role: "alert", tabIndex: -1 },
-    h("h2", {}, "Please check these"), h("ul", {}, ...items));
-  form.prepend(box);
-  box.focus();
+  return errors;
 }
 
 function goals(form, family) {
@@ -160,13 +155,14 @@ function native(form) {
 async function outcome(uuid) {
   const item = await get("outbox", uuid);
   if (!item) return { sent: await get("sent", uuid) };
-  return item.state === "failed" ? { failed: item } : {};
+  return item.state === "failed" ? { failed: item } : item.state === "held" ? { held: item } : {};
 }
 
 async function submit(form, ctx) {
   const online = !ctx.ready && navigator.onLine;
-  tickRules(form);
-  if (!form.checkValidity()) return online ? native(form) : form.reportValidity();
+  const errors = problems(form);
+  if (errors.length) return showErrors(form, errors);
+  clearErrors(form);
   const fields = collect(form);
   const family = form.dataset.family || fields.family?.[0];
   delete fields.family;
@@ -180,6 +176,7 @@ async function submit(form, ctx) {
   await enqueue(item);
   navigator.serviceWorker?.getRegistration().then((r) => r?.sync?.register("bridge-outbox")).catch(() => {});
   await save(`copy:${item.uuid}`, { family, fields });
+  await save(`about:${item.uuid}`, { family }); // names the family on the outbox card (the label stays in the vault)
   await forget(ctx.draftName);
   if (ctx.again) await discard(ctx.again);
   button.disabled = true;
@@ -197,7 +194,7 @@ async function submit(form, ctx) {
   form.reset();
   if (ctx.ready) defaults(form, ctx.ready.snap);
   if (form.elements.client_uuid) form.elements.client_uuid.value = crypto.randomUUID();
-  say(form, "Saved on this phone and sealed. It will be sent as soon as there is a connection.");
+  say(form, result.held ? HELD : "Saved on this phone and sealed. It will be sent as soon as there is a connection.");
 }
 
 async function reenter(form, ready, uuid) {

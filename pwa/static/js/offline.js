@@ -3,6 +3,7 @@
 // names, goal titles) into the vault, and the server's sealing key.
 import { all, get, put } from "./idb.js";
 import { load, save } from "./vault.js";
+import { errorText, h } from "./dom.js";
 
 const JSON_HEADERS = { Accept: "application/json" };
 const KINDS = { visit: "Visit", concern: "Concern" };
@@ -37,42 +38,63 @@ export async function snapshot() {
 const when = (ms) => new Date(ms).toLocaleString("en-GB",
   { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
 
-function h(tag, props, ...kids) {
-  const el = Object.assign(document.createElement(tag), props);
-  el.append(...kids);
-  return el;
-}
-
 function card(title, ...lines) {
   return h("li", { className: "card" }, h("h3", {}, title), ...lines.filter(Boolean));
 }
 
-function failedCard(item, discard) {
-  const reasons = item.errors?.length ? item.errors.map((e) => h("li", {}, e.message))
+/** "Visit — <family label>": the family from the encrypted snapshot, never stored in the clear. */
+async function titler() {
+  const snap = await snapshot();
+  const labels = new Map((snap?.families || []).map((f) => [f.id, f.label]));
+  return async (item) => {
+    const about = (await load(`about:${item.uuid}`))?.value || (await load(`copy:${item.uuid}`))?.value;
+    const label = about && labels.get(about.family);
+    return label ? `${KINDS[item.kind]} — ${label}` : KINDS[item.kind];
+  };
+}
+
+function failedCard(item, title, discard) {
+  const reasons = item.errors?.length ? item.errors.map((e) => h("li", {}, errorText(e)))
     : [h("li", {}, "The server could not accept it.")];
   const remove = h("button", { type: "button", className: "link" }, "Remove it");
   remove.addEventListener("click", () => confirm("Remove this entry from the phone? It was not saved.")
     && discard(item.uuid));
-  return card(`${KINDS[item.kind]} — not accepted`, h("p", {}, `Saved on this phone ${when(item.created)}.`),
+  return card(`${title} — not accepted`, h("p", {}, `Saved on this phone ${when(item.created)}.`),
     h("ul", {}, ...reasons),
     h("p", {}, h("a", { className: "button primary", href: `/offline/${item.kind}?again=${item.uuid}` },
       "Enter it again"), " ", remove));
 }
 
-/** Fill the outbox page: failed, waiting and sent entries (kinds and times only: content stays sealed). */
-export async function outboxPage(root) {
+function heldCard(item, title) {
+  return card(`${title} — held for your coordinator`, h("p", {}, `Saved on this phone ${when(item.created)}.`),
+    h("p", {}, "The server has it, sealed, but could not file it. Your coordinator has been told and will "
+      + "deal with it; nothing more to do here."), item.held ? h("p", {}, `${item.held}.`) : "");
+}
+
+function waitingCard(item, title, paused, mine) {
+  const how = !mine ? "From another account: it will be sent when that person signs in."
+    : paused === "sign-in" ? "Sign in to send it." : item.attempts
+      ? `Tried ${item.attempts} time${item.attempts > 1 ? "s" : ""}; will try again.` : "Waiting for a connection.";
+  return card(title, h("p", {}, `Sealed ${when(item.created)}. `, how));
+}
+
+/** Fill the outbox page: failed, held, waiting and sent entries (kinds, families and times: content stays sealed). */
+export async function outboxPage(root, owner) {
   const { discard, replay } = await import("./outbox.js");
+  const me = await owner();
   const items = (await all("outbox")).sort((a, b) => a.created - b.created);
   const sent = (await all("sent")).sort((a, b) => b.sent - a.sent);
   const paused = await get("meta", "paused");
+  const title = await titler();
+  const titles = new Map(await Promise.all([...items, ...sent].map(async (i) => [i.uuid, await title(i)])));
   const list = (name, cards, empty) => root.querySelector(`[data-list=${name}]`)
     .replaceChildren(...(cards.length ? cards : [h("li", {}, empty)]));
-  list("failed", items.filter((i) => i.state === "failed").map((i) => failedCard(i, discard)), "None.");
-  const waitingCard = (i) => card(KINDS[i.kind], h("p", {}, `Sealed ${when(i.created)}. `,
-    paused === "sign-in" ? "Sign in to send it." : i.attempts
-      ? `Tried ${i.attempts} time${i.attempts > 1 ? "s" : ""}; will try again.` : "Waiting for a connection."));
-  list("waiting", items.filter((i) => i.state === "waiting").map(waitingCard), "Nothing waiting.");
-  list("sent", sent.map((s) => card(KINDS[s.kind], h("p", {}, `Sent ${when(s.sent)}.`), h("p", {}, `${s.state}.`),
+  const of = (state) => items.filter((i) => i.state === state);
+  list("failed", of("failed").map((i) => failedCard(i, titles.get(i.uuid), discard)), "None.");
+  list("held", of("held").map((i) => heldCard(i, titles.get(i.uuid))), "None.");
+  list("waiting", of("waiting").map((i) => waitingCard(i, titles.get(i.uuid), paused, !me || i.author === me)),
+    "Nothing waiting.");
+  list("sent", sent.map((s) => card(titles.get(s.uuid), h("p", {}, `Sent ${when(s.sent)}.`), h("p", {}, `${s.state}.`),
     s.url ? h("p", {}, h("a", { href: s.url }, "See it")) : "")), "Nothing sent lately.");
   const button = document.querySelector("[data-send-now]");
   if (button && !button.dataset.ready) {

@@ -2,9 +2,12 @@
 // them. Replay sends the signed-in author's entries oldest first, in batches
 // of up to 50, one run at a time across tabs and the service worker (Web
 // Locks). Only an answer "stored" or "duplicate" removes an entry; "invalid"
-// or "conflict" marks it failed with the server's reasons; 400/401/403 pause
-// until a fresh token or a new sign-in; 5xx and network errors back off.
-// Runs in pages and in the service worker, so it touches no DOM.
+// or "conflict" marks it failed with the server's reasons; "quarantined" (the
+// server opened it but could not store it, and holds it for the coordinator)
+// marks it held, with nothing left to send, until /sync/states says a person
+// has dealt with it; 400/401/403 pause until a fresh token or a new sign-in;
+// 5xx and network errors back off. One entry's answer never holds back the
+// others. Runs in pages and in the service worker, so it touches no DOM.
 import { all, del, get, put, write } from "./idb.js";
 
 const BATCH = 50;
@@ -38,16 +41,21 @@ export async function enqueue(item) {
 export async function discard(uuid) {
   await del("outbox", uuid);
   await del("vault", `copy:${uuid}`);
+  await del("vault", `about:${uuid}`);
   changed();
 }
 
-/** Entries waiting and failed, entries sent lately, and why sending is paused (if it is). */
+/** Entries waiting, held and failed, entries sent lately, and why sending is paused (if it is). */
 export async function summary() {
   const items = (await all("outbox")).sort(oldestFirst);
   const sent = (await all("sent")).filter((s) => Date.now() - s.sent < SENT_KEPT).sort((a, b) => b.sent - a.sent);
-  return { waiting: items.filter((i) => i.state === "waiting"), failed: items.filter((i) => i.state === "failed"),
-    sent, paused: await get("meta", "paused") };
+  const only = (state) => items.filter((i) => i.state === state);
+  return { waiting: only("waiting"), held: only("held"), failed: only("failed"), sent,
+    paused: await get("meta", "paused") };
 }
+
+/** When the server last answered this page or worker (ms; 0 = not yet). */
+export let answeredAt = 0;
 
 let queued = null;
 let tail = Promise.resolve();
@@ -102,6 +110,7 @@ async function signedIn() {
   }
   if (r.status === 401 || r.status === 403) return pause("sign-in");
   if (!r.ok) return null;
+  answeredAt = Date.now();
   if (await get("meta", "paused")) await put("meta", null, "paused");
   return r.json();
 }
@@ -142,6 +151,10 @@ function settle(batch, results) {
           sent: Date.now(), state: res.state || "Sent", url: res.url || "" });
         store("outbox").delete(item.uuid);
         store("vault").delete(`copy:${item.uuid}`);
+      } else if (res.status === "quarantined") { // the server keeps it (sealed): nothing is sent again
+        const { enc, ct, ...kept } = item;
+        store("outbox").put({ ...kept, state: "held", status: res.status, held: res.state || "", errors: [] });
+        store("vault").delete(`copy:${item.uuid}`);
       } else {
         store("outbox").put({ ...item, state: "failed", status: res.status, errors: res.errors || [] });
       }
@@ -161,16 +174,33 @@ async function backOff(batch) {
   return false;
 }
 
-/** Ask the server how the author's sent concerns stand now (email accepted, acknowledged). */
-export async function refreshStates() {
+/** Ask the server how the author's held entries and sent concerns stand now (dealt with? acknowledged?). */
+export async function refreshStates(author) {
+  const held = (await all("outbox")).filter((i) => i.state === "held" && (!author || i.author === author));
   const sent = (await all("sent")).filter((s) => s.kind === "concern" && Date.now() - s.sent < SENT_KEPT);
-  if (!sent.length) return;
-  const query = sent.slice(0, BATCH).map((s) => `uuid=${s.uuid}`).join("&");
+  const asked = [...held, ...sent].slice(0, BATCH);
+  if (!asked.length) return;
+  let states;
   try {
-    const r = await fetch(`/sync/states?${query}`, { headers: JSON_HEADERS, cache: "no-store" });
+    const r = await fetch(`/sync/states?${asked.map((s) => `uuid=${s.uuid}`).join("&")}`,
+      { headers: JSON_HEADERS, cache: "no-store" });
     if (!r.ok) return;
-    const { states } = await r.json();
-    for (const s of sent) if (states[s.uuid]) await put("sent", { ...s, ...states[s.uuid] });
-    changed();
-  } catch { /* offline: try again later */ }
+    answeredAt = Date.now();
+    ({ states } = await r.json());
+  } catch {
+    return; // offline: try again later
+  }
+  await write(["outbox", "sent"], (store) => {
+    for (const item of asked) {
+      const now = states[item.uuid];
+      if (!now) continue;
+      if (item.state !== "held") store("sent").put({ ...item, ...now });
+      else if (now.held === false) { // a person on the server side has dealt with it
+        store("outbox").delete(item.uuid);
+        store("sent").put({ uuid: item.uuid, kind: item.kind, author: item.author, created: item.created,
+          sent: Date.now(), state: now.state || "Dealt with by your coordinator", url: now.url || "" });
+      } else if (now.state) store("outbox").put({ ...item, held: now.state });
+    }
+  });
+  changed();
 }

@@ -46,9 +46,13 @@ self.addEventListener("message", (event) => {
   if (event.data === "claim") event.waitUntil(self.clients.claim());
 });
 
-async function page(request) {
+async function page(event) {
+  const request = event.request;
   try {
-    return await fetch(request);
+    const answer = await fetch(request);
+    // The server answered: whatever waits in the outbox can go now (the page's own timer may be asleep).
+    event.waitUntil(replay(true).catch(() => {}));
+    return answer;
   } catch (offline) {
     const path = new URL(request.url).pathname;
     const shell = await caches.open(CACHE);
@@ -65,7 +69,7 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (request.mode === "navigate") event.respondWith(page(request));
+  if (request.mode === "navigate") event.respondWith(page(event));
   else if (SHELL.includes(url.pathname + url.search)) event.respondWith(shellFile(request, url.pathname + url.search));
 });
 
