@@ -15,12 +15,13 @@ APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Tim
 OIDC_DIR    := tests/support/oidc
 OIDC_STAMP  := $(OIDC_DIR)/node_modules/.installed
 
-.PHONY: help venv run chromium oidc lint test test-sqlite test-pg bench clean distclean
+.PHONY: help venv run chromium pango oidc lint test test-sqlite test-pg bench clean distclean
 
 help:
 	@echo "make venv         create .venv and install the app with test extras"
 	@echo "make run          migrate, load demo data, run web app (127.0.0.1:5000) + outbox worker"
 	@echo "make chromium     install /usr/bin/chromium via apt if missing"
+	@echo "make pango        install Pango and fonts via apt if missing (WeasyPrint draws the report pack PDF)"
 	@echo "make oidc         npm ci the OpenID provider the single sign-on tests start (needs Node 20+)"
 	@echo "make lint         static checks: ruff (lint rules) and bandit (security), configured in pyproject.toml"
 	@echo "make test         lint, then tests on SQLite, then on a throwaway PostgreSQL cluster"
@@ -39,7 +40,7 @@ $(STAMP): pyproject.toml | $(VENV_PY)
 	$(VENV_PY) -m pip install -e '.[test]'
 	touch $@
 
-run: venv
+run: venv pango
 	bin/run-dev
 
 chromium:
@@ -47,6 +48,15 @@ chromium:
 		echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"; \
 	else \
 		$(APT_GET) update && $(APT_GET) install -y chromium; \
+	fi
+
+# WeasyPrint (the report pack's PDF) needs Pango and a font from Debian.
+PANGO_PKGS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+pango:
+	@if dpkg -s $(PANGO_PKGS) >/dev/null 2>&1; then \
+		echo "pango: installed"; \
+	else \
+		$(APT_GET) update && $(APT_GET) install -y $(PANGO_PKGS); \
 	fi
 
 # The single sign-on tests start a real OpenID provider from the committed package-lock.json.
@@ -61,7 +71,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -q -c pyproject.toml -r pwa wsgi.py
 
-test: venv chromium oidc lint
+test: venv chromium pango oidc
 	@rc=0; \
 	echo "== static checks =="; \
 	$(MAKE) --no-print-directory lint || { echo "!! static checks failed"; rc=1; }; \
@@ -71,15 +81,15 @@ test: venv chromium oidc lint
 	BRIDGE_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q $(PYTEST_ARGS) || { echo "!! PostgreSQL run failed"; rc=1; }; \
 	exit $$rc
 
-test-sqlite: venv chromium oidc
+test-sqlite: venv chromium pango oidc
 	@echo "== tests on SQLite =="
 	env -u BRIDGE_TEST_DATABASE $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
-test-pg: venv chromium oidc
+test-pg: venv chromium pango oidc
 	@echo "== tests on PostgreSQL =="
 	BRIDGE_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
-bench: venv
+bench: venv pango
 	@command -v wrk >/dev/null || { $(APT_GET) update && $(APT_GET) install -y wrk; }
 	$(VENV_PY) -m bench
 

@@ -39,7 +39,7 @@ FAMILY_ACTIONS: dict[str, set[Role]] = {
     "log_visit": {Role.mentor},
     "add_goal": set(CASE_ROLES),
     "record_reading": set(CASE_ROLES),
-    "raise_concern": {Role.mentor},
+    "raise_concern": set(CASE_ROLES),  # staff raise one through the same path and alerts
 }
 
 
@@ -230,9 +230,13 @@ def visit_for(user: User, visit_id, action: str = "read") -> Visit:
                lambda visit: action == "read" or visit.author_id == user.id)
 
 
-def family_visits(user: User, family: Family, limit: int, *, since=None, until=None) -> list[Visit]:
-    """A family's newest diary entries the user may read, in a fixed number of queries, audited once."""
+def family_visits(user: User, family: Family, limit: int, *, since=None, until=None, child=None) -> list[Visit]:
+    """A family's newest diary entries the user may read (naming a child, when given), audited once."""
     q = visible_visits(user).where(Visit.family_id == family.id)
+    if child is not None:
+        from pwa.models import VisitChild
+
+        q = q.where(Visit.id.in_(sa.select(VisitChild.visit_id).where(VisitChild.child_id == _as_uuid(user, Visit, child, "read"))))
     if since is not None:
         q = q.where(Visit.visit_on >= since)
     if until is not None:
@@ -324,9 +328,14 @@ def count_concerns(user: User) -> int:
 
 
 def list_concerns(user: User, *, open_only: bool = False, family: Family | None = None, limit: int = 200,
-                  after=None, before=None, offset: int = 0) -> list[Concern]:
+                  after=None, before=None, offset: int = 0, child=None) -> list[Concern]:
     """The user's concerns, newest first (open: something unacknowledged; after/before: it or an addendum), audited."""
     q = visible_concerns(user).order_by(Concern.created_at.desc(), Concern.id).limit(limit).offset(offset)
+    if child is not None:
+        from pwa.models import ConcernChild
+
+        wanted = _as_uuid(user, Concern, child, "read")
+        q = q.where(Concern.id.in_(sa.select(ConcernChild.concern_id).where(ConcernChild.child_id == wanted)))
     if open_only:
         q = q.where(_open_concern())
     if family is not None:
@@ -471,3 +480,42 @@ def held_sent_by(user: User, client_uuids) -> list[QuarantinedItem]:
         return []
     q = sa.select(QuarantinedItem).where(QuarantinedItem.client_uuid.in_(ids), QuarantinedItem.author_id == user.id)
     return list(db.session.scalars(q).unique())
+
+
+# --- The family record: its children and the people around it (read with the family, audited) ---
+
+def child_for(user: User, family: Family, child_id, action: str = "edit"):
+    """One of the family's children (not removed), for a user allowed to act on the family, or 404/403."""
+    from pwa.models import Child
+
+    if user.role not in FAMILY_ACTIONS[action]:
+        refuse(user, 403, action, object_type="children", object_id=child_id)
+    child = db.session.scalar(sa.select(Child).where(Child.id == _as_uuid(user, Child, child_id, action),
+                                                     Child.family_id == family.id, Child.removed_at.is_(None)))
+    if child is None:
+        refuse(user, 404, action, object_type="children", object_id=child_id)
+    audit.record(db.session, user, f"open:{action}", child)
+    return child
+
+
+def person_for(user: User, family: Family, person_id, action: str = "edit"):
+    """A parent, carer or professional on the family's record, or 404/403."""
+    from pwa.models import FamilyPerson
+
+    if user.role not in FAMILY_ACTIONS[action]:
+        refuse(user, 403, action, object_type="family_people", object_id=person_id)
+    person = db.session.scalar(sa.select(FamilyPerson).where(
+        FamilyPerson.id == _as_uuid(user, FamilyPerson, person_id, action), FamilyPerson.family_id == family.id,
+        FamilyPerson.removed_at.is_(None)))
+    if person is None:
+        refuse(user, 404, action, object_type="family_people", object_id=person_id)
+    audit.record(db.session, user, f"open:{action}", person)
+    return person
+
+
+def family_record(user: User, family: Family) -> tuple:
+    """The family's plan details and the people around it, for a user who has opened the family; audited."""
+    from pwa.families import record
+
+    audit.record(db.session, user, "read record", family)
+    return record.plan_of(family), record.people_of(family)

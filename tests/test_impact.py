@@ -117,7 +117,8 @@ def test_match_ending_on_time_and_plans_completed(world, auth, app):
         db.session.commit()
     auth.login(world.coordinator)
     page = auth.client.get(f"/reports/impact?{PERIOD}").get_data(as_text=True)
-    assert "100% (1 of 1)" in _rows(page, "Matches ended on time, without extension")
+    assert "100% (1 of 1)" in _rows(page, "Matches ended on time (within 14 days of the agreed end, without extension)")
+    assert "0% (0 of 1)" in _rows(page, "Matches ended early (more than 14 days before the agreed end)")
     assert "100% (1 of 1)" in _rows(page, "Matches ended: plan completed")
 
 
@@ -141,9 +142,11 @@ def test_csv_export_is_neutralised_and_audited(world, auth, app):
     auth.login(world.coordinator)
     r = auth.client.get(f"/reports/impact.csv?table=better_off&{PERIOD}")
     assert r.status_code == 200 and r.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
+    body = r.get_data(as_text=True)
+    assert body.startswith("\ufeff") and r.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
     assert rows[0][0] == "Outcome area" and rows[1][0] == "Routines"
-    assert rows[1][5] == "'+3.0"  # a leading + would run as a formula in a spreadsheet
+    assert float(rows[1][5]) == 3.0 and float(rows[1][6]) == 1.0  # a number, not the text '+3.0'
     with app.app_context():
         exports = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export better_off")).all()
         assert [e.actor_id for e in exports] == [world.coordinator.id]
@@ -151,10 +154,85 @@ def test_csv_export_is_neutralised_and_audited(world, auth, app):
 
 
 def test_neutralise_every_formula_start():
-    for cell in ("=SUM(A1)", "+1", "-1", "@cmd", "\tx"):
-        assert neutralise(cell).startswith("'")
-    assert neutralise("plain") == "plain" and neutralise(3) == "3" and neutralise(None) == ""
-    assert to_csv(["=h"], [["-2", "ok"]]).splitlines() == ["'=h", "'-2,ok"]
+    for cell in ("=SUM(A1)", "+1", "-1", "@cmd", "\tx", "\rx", "\uff1dSUM(A1)", "\uff0b1", "\uff0d1", "\uff20cmd",
+                 "  =1+2"):
+        assert neutralise(cell).startswith("'"), repr(cell)
+    assert neutralise("plain") == "plain" and neutralise(3) == 3 and neutralise(-1.5) == -1.5 and neutralise(None) == ""
+    assert to_csv(["=h"], [["-2", "ok", -2]]).splitlines() == ["\ufeff'=h", "'-2,ok,-2"]
+
+
+def test_every_share_in_the_csv_is_numbers_that_parse(world, auth, app):
+    _seed(app, world)
+    auth.login(world.coordinator)
+    for table in ("how_much", "how_well", "goals"):
+        body = auth.client.get(f"/reports/impact.csv?table={table}&{PERIOD}").get_data(as_text=True)
+        rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+        assert rows[0] == ["Measure", "Value", "Unit", "Count", "Out of"]
+        for _label, value, _unit, _count, _out_of in rows[1:]:
+            if value:
+                float(value)  # every value parses as a number
+            assert "%" not in value and "£" not in value and "(" not in value
+        if table == "how_well":
+            found = {r[0]: r for r in rows}
+            assert found["Families visited at least as often as planned"][1:] == ["50.0", "%", "1", "2"]
+        if table == "how_much":
+            money = next(r for r in rows if r[0].startswith("Value of volunteer time"))
+            assert money[1:3] == ["210.0", "GBP"] and "£15.00" in money[0]
+
+
+def _extend_and_end(app, world):
+    from pwa.models import MatchExtension
+
+    with app.app_context():
+        live = db.session.get(Match, world.match.id)
+        live.started_on, live.agreed_end_on = date(2025, 9, 1), date(2026, 6, 1)
+        db.session.add(MatchExtension(match_id=live.id, previous_end_on=date(2026, 3, 1), new_end_on=date(2026, 6, 1),
+                                      reason="More time for routines", decided_by_id=world.coordinator.id))
+        early = db.session.get(Match, world.others_match.id)
+        early.started_on, early.agreed_end_on = date(2025, 10, 1), date(2026, 6, 30)
+        early.ended_on, early.ending_reason, early.ending_summary = date(2026, 2, 27), EndingReason.family_withdrew, "x"
+        db.session.commit()
+
+
+def test_a_live_extension_counts_and_an_early_ending_is_early(world, auth, app):
+    _extend_and_end(app, world)
+    auth.login(world.coordinator)
+    page = auth.client.get(f"/reports/impact?{PERIOD}").get_data(as_text=True)
+    assert "50% (1 of 2)" in _rows(page, "Matches extended by an explicit decision (live and ended)")
+    assert "100% (1 of 1)" in _rows(page, "Matches ended early (more than 14 days before the agreed end)")
+    assert "0% (0 of 1)" in _rows(page, "Matches ended on time (within 14 days of the agreed end, without extension)")
+
+
+def test_financial_year_and_quarter_periods_and_captioned_charts(world, auth, app):
+    from pwa.core import clock
+    from pwa.reports import periods
+
+    auth.login(world.coordinator)
+    page = auth.client.get("/reports/impact?period=fy2025q4").get_data(as_text=True)
+    assert "1 Jan 2026 to 31 Mar 2026" in page
+    year = periods.financial_year_of(clock.today())
+    assert f"Financial year {year}/{str(year + 1)[-2:]}" in page
+    assert auth.client.get("/reports/impact?period=fy2025").get_data(as_text=True).count("1 Apr 2025 to 31 Mar 2026")
+    assert page.count("<figcaption>") == page.count("<svg") == 2
+
+
+def test_the_visit_export_leaves_out_free_text_unless_asked_and_is_audited(world, auth, app):
+    _seed(app, world)
+    with app.app_context():
+        v = db.session.scalars(sa.select(Visit).where(Visit.visit_on == END)).one()
+        v.what_done, v.child_words = "=HYPERLINK(\"x\")", "I am scared"
+        db.session.commit()
+    auth.login(world.coordinator)
+    plain = auth.client.get(f"/reports/visits.csv?{PERIOD}").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(plain.removeprefix("\ufeff"))))
+    assert rows[0][:3] == ["Date", "Start", "Family reference"] and len(rows) == 15
+    assert "I am scared" not in plain and "HYPERLINK" not in plain
+    assert int(rows[1][6]) == 60 and rows[1][2] == world.family.reference
+    full = auth.client.get(f"/reports/visits.csv?{PERIOD}&text=1").get_data(as_text=True)
+    assert "I am scared" in full and "'=HYPERLINK" in full
+    with app.app_context():
+        actions = list(db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("export visits%"))))
+    assert actions == ["export visits", "export visits with text"]
 
 
 def test_print_view_has_a_table_for_every_part(world, auth):

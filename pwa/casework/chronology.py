@@ -4,6 +4,11 @@ A source is `source(user, family, limit) -> list[Item]`: the user's readable ite
 family, newest first, at most `limit`, scoped and audited through pwa.access. Each feature
 registers its own (diary entries, concerns and their addenda ...); each item names the
 template that draws it, which receives `item`.
+
+An item sits at the moment the event happened (`at`; a date-only event at midday, `timed`
+False), not when it was typed; `recorded_at` is when it reached the record, shown beside it
+when it is another day. A source registered with `by_child=True` also answers `child=<id>`
+with only the items about that child; a child filter leaves out the other sources.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,16 +28,33 @@ class Item:
     title: str
     template: str
     obj: Any
+    recorded_at: datetime | None = None
+    timed: bool = True
+
+    @property
+    def on(self) -> date:
+        """The local day the event happened."""
+        from pwa.web.templating import ZONE
+
+        return self.at.astimezone(ZONE).date()
+
+    @property
+    def recorded_later(self) -> bool:
+        """It was recorded on another day than it happened (so both are shown)."""
+        from pwa.web.templating import ZONE
+
+        return self.recorded_at is not None and self.recorded_at.astimezone(ZONE).date() != self.on
 
 
 Source = Callable[..., list[Item]]
 SOURCES: list[Source] = []
 KINDS: dict[Source, tuple[str, ...]] = {}  # the item kinds a source gives, so a filter can skip it
+BY_CHILD: set[Source] = set()  # sources that answer child=<id>
 KIND_NAMES = {"visit": "Visits", "concern": "Concerns and addenda", "goal": "Goals",
-              "reading": "Outcome readings", "match": "Match decisions"}
+              "reading": "Outcome readings", "match": "Match decisions", "record": "Referral, consent and record"}
 
 
-def register(source: Source | None = None, *, kinds: tuple[str, ...] = ()):
+def register(source: Source | None = None, *, kinds: tuple[str, ...] = (), by_child: bool = False):
     """Add a source to every family's chronology (once, however often it is imported).
 
     A source answers `source(user, family, limit, since=None, until=None)`: at
@@ -43,6 +65,8 @@ def register(source: Source | None = None, *, kinds: tuple[str, ...] = ()):
             SOURCES.append(fn)
         if kinds:
             KINDS[fn] = kinds
+        if by_child:
+            BY_CHILD.add(fn)
         return fn
 
     return add(source) if source is not None else add
@@ -65,7 +89,8 @@ def page_number(raw) -> int:
 
 
 def page(user: User, family: Family, number: int = 1, per_page: int = PER_PAGE, *,
-         kinds: set[str] | None = None, since: date | None = None, until: date | None = None) -> Page:
+         kinds: set[str] | None = None, since: date | None = None, until: date | None = None,
+         child=None) -> Page:
     """One page of the family's chronology: each source asked once, so queries do not grow with items."""
     wanted = number * per_page + 1
     window = {} if since is None and until is None else {"since": since, "until": until}
@@ -73,9 +98,30 @@ def page(user: User, family: Family, number: int = 1, per_page: int = PER_PAGE, 
     for source in SOURCES:
         if kinds and source in KINDS and not kinds & set(KINDS[source]):
             continue
-        items += source(user, family, wanted, **window)
+        if child is not None and source not in BY_CHILD:
+            continue
+        items += source(user, family, wanted, **window, **({"child": child} if child is not None else {}))
     if kinds:
         items = [item for item in items if item.kind in kinds]
-    items.sort(key=lambda item: item.at, reverse=True)
+    items.sort(key=lambda item: (item.at, item.recorded_at or item.at), reverse=True)
     start = (number - 1) * per_page
     return Page(items[start:start + per_page], number, number > 1, len(items) > number * per_page)
+
+
+def by_day(items: list[Item]) -> list[tuple[date, list[Item]]]:
+    """Items grouped under the day they happened, in the order given."""
+    days: list[tuple[date, list[Item]]] = []
+    for item in items:
+        if not days or days[-1][0] != item.on:
+            days.append((item.on, []))
+        days[-1][1].append(item)
+    return days
+
+
+def moment(day: date, *, end: bool = False) -> datetime:
+    """Local midnight at the start of a day (or, with end, of the day after), as an aware time."""
+    from datetime import time, timedelta
+
+    from pwa.web.templating import ZONE
+
+    return datetime.combine(day + timedelta(days=1) if end else day, time(0), tzinfo=ZONE)

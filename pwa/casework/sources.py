@@ -1,4 +1,5 @@
-"""Chronology sources for match decisions, goal events and outcome readings.
+"""Chronology sources for match decisions, goal events and outcome readings (and, in record_sources,
+the referral, consent and the record itself).
 
 These are the social worker's and coordinator's record; a mentor's view of a
 family's chronology is their own diary and concerns, so these give mentors nothing.
@@ -42,14 +43,18 @@ def match_items(user: User, family: Family, limit: int, since=None, until=None) 
     extensions = db.session.scalars(sa.select(MatchExtension).where(MatchExtension.match_id.in_(ids))).all() \
         if ids else []
     by_id = {m.id: m for m in matches}
-    items = [chronology.Item("match", m.created_at, f"Matched with {m.mentor.name}", "casework/_match_item.html",
-                             ("made", m)) for m in matches]
-    items += [chronology.Item("match", on_day(m.ended_on), "Match ended", "casework/_match_item.html", ("ended", m))
+    item = chronology.Item
+    tpl = "casework/_match_item.html"
+    items = [item("match", on_day(m.started_on), f"Matched with {m.mentor.name}", tpl, ("made", m),
+                  recorded_at=m.created_at, timed=False) for m in matches]
+    items += [item("match", m.support_started_at, "Support started", tpl, ("support", m))
+              for m in matches if m.support_started_at]
+    items += [item("match", on_day(m.ended_on), "Match ended", tpl, ("ended", m), timed=False)
               for m in matches if m.ended_on]
-    items += [chronology.Item("match", on_day(r.held_on), "Match review", "casework/_match_item.html",
-                              ("review", r, by_id[r.match_id])) for r in reviews]
-    items += [chronology.Item("match", e.decided_at, "Match extended", "casework/_match_item.html",
-                              ("extended", e, by_id[e.match_id])) for e in extensions]
+    items += [item("match", on_day(r.held_on), "Match review", tpl, ("review", r, by_id[r.match_id]),
+                   recorded_at=r.recorded_at, timed=False) for r in reviews]
+    items += [item("match", e.decided_at, "Match extended", tpl, ("extended", e, by_id[e.match_id]))
+              for e in extensions]
     audit.record(db.session, user, "read match history", family)
     return _newest(items, limit, since, until)
 
@@ -63,11 +68,14 @@ def goal_items(user: User, family: Family, limit: int, since=None, until=None) -
     for goal in access.family_goals(user, family):
         items.append(chronology.Item("goal", goal.created_at, "Goal set", "casework/_goal_item.html", ("set", goal)))
         if goal.agreed_at:
-            items.append(chronology.Item("goal", goal.agreed_at, "Goal agreed", "casework/_goal_item.html",
-                                         ("agreed", goal)))
+            items.append(chronology.Item("goal", goal.agreed_at, "Goal agreed by the social worker",
+                                         "casework/_goal_item.html", ("agreed", goal)))
+        if goal.family_agreed_on:
+            items.append(chronology.Item("goal", on_day(goal.family_agreed_on), "Goal agreed with the family",
+                                         "casework/_goal_item.html", ("family", goal), timed=False))
         if goal.closed_on:
             items.append(chronology.Item("goal", on_day(goal.closed_on), f"Goal {goal.status.value.lower()}",
-                                         "casework/_goal_item.html", ("closed", goal)))
+                                         "casework/_goal_item.html", ("closed", goal), timed=False))
     return _newest(items, limit, since, until)
 
 
@@ -77,5 +85,9 @@ def reading_items(user: User, family: Family, limit: int, since=None, until=None
     if user.role is Role.mentor:
         return []
     items = [chronology.Item("reading", on_day(r.taken_on), f"Outcome reading ({r.occasion.value.lower()})",
-                             "casework/_reading_item.html", r) for r in access.family_readings(user, family)]
+                             "casework/_reading_item.html", r, recorded_at=r.created_at, timed=False)
+             for r in access.family_readings(user, family)]
     return _newest(items, limit, since, until)
+
+
+from pwa.casework import record_sources  # noqa: E402,F401  (registers the referral and consent source)

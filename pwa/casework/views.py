@@ -1,21 +1,21 @@
 """The social worker's view: caseload, one filterable chronology per family, and a printable report."""
 from datetime import date
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
 from pwa import access
-from pwa.casework import chronology
-from pwa.core import clock
+from pwa.casework import chronology, pack, pdf
+from pwa.core import audit, clock
 from pwa.access import roles_required
 from pwa.casework import sources  # noqa: F401  (registers the chronology sources)
+from pwa.core.extensions import db
 from pwa.models import Role
 from pwa.families import finder
 from pwa.web import paging
 from pwa.web import dates
 
 bp = Blueprint("casework", __name__)
-REPORT_LIMIT = 500
 
 
 def _dates() -> tuple[date | None, date | None, str | None]:
@@ -45,35 +45,53 @@ def caseload():
                            concerns=concerns, today=today)
 
 
+@bp.app_template_global()
+def chronology_days(items):
+    """Chronology items under the day each happened."""
+    return chronology.by_day(items)
+
+
+def _child(family):
+    """?child=<id>: one of the family's children, or None."""
+    wanted = request.args.get("child")
+    return next((c for c in family.children if str(c.id) == wanted), None)
+
+
 @bp.route("/families/<family_id>/chronology")
 @roles_required(Role.social_worker, Role.coordinator)
 def family_chronology(family_id):
-    """Everything that happened with a family, newest first, filtered by kind and dates."""
+    """Everything that happened with a family, newest first, by the day it happened; filtered by kind, dates, child."""
     family = access.family_for(current_user, family_id)
     kinds = set(request.args.getlist("kind")) & set(chronology.KIND_NAMES)
     since, until, problem = _dates()
+    child = _child(family)
     page = chronology.page(current_user, family, chronology.page_number(request.args.get("page")),
-                           kinds=kinds or None, since=since, until=until)
+                           kinds=kinds or None, since=since, until=until, child=child.id if child else None)
     return render_template("casework/chronology.html", family=family, page=page, kinds=kinds, since=since,
-                           until=until, problem=problem, kind_names=chronology.KIND_NAMES)
+                           until=until, problem=problem, kind_names=chronology.KIND_NAMES, child=child)
 
 
 @bp.route("/families/<family_id>/report")
 @roles_required(Role.social_worker, Role.coordinator)
 def family_report(family_id):
-    """A printable report for a core group or child protection conference."""
-    from pwa.outcomes import journey, services as outcomes
-
+    """The report pack for a CP conference, core group or CIN review, on screen, for a chosen period."""
     family = access.family_for(current_user, family_id)
     since, until, problem = _dates()
-    items = chronology.page(current_user, family, 1, REPORT_LIMIT, since=since, until=until).items
-    goals = access.family_goals(current_user, family)
-    progress = {g.id: access.goal_progress(current_user, g) for g in goals}
-    current = outcomes.framework_for(family.programme_id)
-    readings = access.family_readings(current_user, family)
-    frameworks = outcomes.frameworks_by_id({r.framework_id for r in readings} - {current.id})
-    journeys = journey.for_family(current, frameworks, readings, "family")
-    match = access.active_matches_for_families(current_user, [family.id]).get(family.id)
-    return render_template("casework/report.html", family=family, items=items, goals=goals, progress=progress,
-                           journeys=journeys, match=match, since=since, until=until, problem=problem,
-                           printed=clock.now(), truncated=len(items) >= REPORT_LIMIT)
+    built = pack.build(current_user, family, since, until)
+    return render_template("casework/report.html", pack=built, problem=problem)
+
+
+@bp.route("/families/<family_id>/report.pdf")
+@roles_required(Role.social_worker, Role.coordinator)
+def family_report_pdf(family_id):
+    """The report pack as a PDF: page numbers and OFFICIAL-SENSITIVE on every page; audited as an export."""
+    family = access.family_for(current_user, family_id)
+    if request.method == "HEAD":  # what it is, without drawing (or auditing) an export nobody receives
+        return Response(mimetype="application/pdf")
+    since, until, _ = _dates()
+    built = pack.build(current_user, family, since, until)
+    audit.record(db.session, current_user, "export report pack", family)
+    body = pdf.render(render_template("casework/pack_pdf.html", pack=built))
+    name = f"bridge-report-{family.reference}-{built.since}-to-{built.until}.pdf"
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -74,7 +74,10 @@ def _seed_family(i, name, plan, kids, stage, worker, coordinator, mentor, today)
         children=families.parse_children(kids))
     if stage == "referral":
         return
-    families.record_consent(worker, family, today - timedelta(days=90 - i), ConsentMethod.written)
+    families.record_consent(worker, family, today - timedelta(days=90 - i), ConsentMethod.written,
+                            "Weekly home visits; the diary shared with the social worker.")
+    if i == 0:
+        _seed_record(worker, family, today)
     if stage == "engagement":
         return
     started = today - timedelta(days=200 if stage == "ended" else 60 - i * 5)
@@ -86,6 +89,23 @@ def _seed_family(i, name, plan, kids, stage, worker, coordinator, mentor, today)
     if stage == "ended":
         matches.end_match(coordinator, match, ended_on=today - timedelta(days=10), reason=EndingReason.plan_completed,
                           summary="Routines are settled and the children get to school on time. Plan stepped down.")
+
+
+def _seed_record(worker, family, today) -> None:
+    """Plan details and the people around one family, so the record and the report pack show them."""
+    from pwa.families import record
+    from pwa.models import CPCategory, PersonKind
+
+    record.update_plan(worker, family, dict(
+        plan_started_on=today - timedelta(days=120), cp_category=CPCategory.neglect, council_reference="RCC-204417",
+        next_conference_on=today + timedelta(days=40), next_core_group_on=today + timedelta(days=12),
+        risks="Mum's ex-partner is not allowed at the address; leave and call the coordinator if he is there.",
+        lone_working="Text the coordinator when you arrive and when you leave. Large dog: ask for it to be shut away."))
+    record.add_person(worker, family, PersonKind.parent_carer, name="Kerry Ash", role="Mother")
+    record.add_person(worker, family, PersonKind.professional, name="Priya Shah", role="Health visitor",
+                      agency="Riverside NHS Trust", contact="01632 960123")
+    record.add_person(worker, family, PersonKind.professional, name="Mr Jones", role="Designated safeguarding lead",
+                      agency="Riverside Primary School")
 
 
 VISIT_NOTES = [

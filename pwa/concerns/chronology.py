@@ -13,12 +13,12 @@ def _start_of(day: date | None) -> datetime | None:
     return None if day is None else clock.at_local(day, time(0))
 
 
-@chronology.register(kinds=("concern",))
-def concern_items(user: User, family: Family, limit: int, since=None, until=None) -> list[chronology.Item]:
-    """Each concern and each addendum, newest first, between two local dates when given."""
+@chronology.register(kinds=("concern",), by_child=True)
+def concern_items(user: User, family: Family, limit: int, since=None, until=None, child=None) -> list[chronology.Item]:
+    """Each concern and each addendum, newest first, between two local dates (about a child) when given."""
     after, before = _start_of(since), _start_of(until + timedelta(days=1) if until else None)
     items = []
-    for concern in access.list_concerns(user, family=family, limit=limit, after=after, before=before):
+    for concern in access.list_concerns(user, family=family, limit=limit, after=after, before=before, child=child):
         items.append(chronology.Item("concern", concern.created_at,
                                      f"Safeguarding concern {concern.reference} ({concern.urgency.value.lower()})",
                                      TEMPLATE, concern))

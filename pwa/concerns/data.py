@@ -39,6 +39,8 @@ class ConcernData:
     who_called: str | None = None
     called_at: time | None = None  # a time of day on the person's clock, as typed
     unreadable: tuple[str, ...] = ()  # given, but not something Bridge could read (marked missing too)
+    children: tuple[str, ...] = ()  # ids of the family's children it is about (unknown ids are dropped when stored)
+    not_one_child: bool = False  # about the whole family, or a child not listed
 
     @property
     def stored_urgency(self) -> Urgency:
@@ -69,6 +71,8 @@ class ConcernData:
             "actions_taken": self.actions_taken,
             "who_called": self.who_called,
             "called_at": self.called_at.strftime("%H:%M") if self.called_at else None,
+            "children": sorted(set(self.children)),
+            "not_one_child": self.not_one_child,
         }
 
     def called_at_utc(self, now: datetime) -> datetime | None:

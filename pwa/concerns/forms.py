@@ -5,7 +5,7 @@ The same ConcernForm validates a browser post and a replayed offline entry.
 import uuid
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from pwa.concerns.data import ConcernData
@@ -47,6 +47,8 @@ class ConcernForm(FlaskForm):
     urgency = RadioField("How urgent is it?", choices=enum_choices(Urgency), validators=[Optional()])
     categories = CheckboxesField("What kind of concern is it?", description="Tick all that apply.",
                                  choices=enum_choices(ConcernCategory), validators=[Optional()])
+    children = CheckboxesField("Which children is it about?", choices=[], validate_choice=False)
+    not_one_child = BooleanField("It is not about one child: the whole family, or a child not listed here")
     what_seen = TextAreaField("What did you see and hear?",
                               validators=[DataRequired(message="Write what you saw and heard."), Length(max=8000)],
                               description="In your own words: what happened, when, and who was there.")
@@ -59,6 +61,10 @@ class ConcernForm(FlaskForm):
                              description="For example: 999 (police), or the duty line.")
     called_at = TimeField("What time did you call?", validators=[Optional()],
                           description="The time on your phone, for example 14:32.")
+
+    def offer_children(self, children) -> None:
+        """Offer the family's children to tick (an unknown id is dropped when stored, never refused)."""
+        self.children.choices = [(str(c.id), c.first_name) for c in children]
 
     def validate(self, extra_validators=None) -> bool:
         """Refuse only what makes a concern unusable; note the rest as unreadable, keeping all text typed."""
@@ -86,6 +92,7 @@ class ConcernForm(FlaskForm):
             child_words=_text(self.child_words.data), actions_taken=_text(self.actions_taken.data),
             who_called=_text(self.who_called.data),
             called_at=None if "called_at" in unreadable else self.called_at.data,
+            children=tuple(sorted(set(self.children.data or []))), not_one_child=bool(self.not_one_child.data),
             unreadable=tuple(sorted(unreadable)))
 
 

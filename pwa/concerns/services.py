@@ -12,7 +12,8 @@ from pwa.concerns import alerts
 from pwa.concerns.data import ConcernData
 from pwa.core.extensions import db
 from pwa.core.idempotency import IdempotencyConflict
-from pwa.models import Concern, ConcernAddendum, ConcernCategoryMark, DebriefTask, Family, Programme, User
+from pwa.models import (Concern, ConcernAddendum, ConcernCategoryMark, ConcernChild, DebriefTask, Family, Programme,
+                        Role, User)
 
 __all__ = ["IdempotencyConflict", "acknowledge", "add_addendum", "complete_debrief", "raise_concern",
            "record_action_taken"]
@@ -37,7 +38,12 @@ def raise_concern(author: User, family: Family, data: ConcernData, client_uuid) 
     concern, created = idempotency.add_once(db.session, concern, Concern)
     if not created:
         return concern, False
-    db.session.add(DebriefTask(concern_id=concern.id, mentor_id=author.id, created_at=now))
+    if author.role is Role.mentor:  # raising one is hard for a volunteer; staff raise them as part of the job
+        db.session.add(DebriefTask(concern_id=concern.id, mentor_id=author.id, created_at=now))
+    known = {str(c.id) for c in family.children}
+    for child_id in data.children:
+        if child_id in known:
+            db.session.add(ConcernChild(concern_id=concern.id, child_id=uuid.UUID(child_id)))
     alerts.queue_alert(concern)
     audit.record(db.session, author, "concern raised", concern)
     db.session.flush()

@@ -25,7 +25,7 @@ CONFLICT = "This was already sent with different content. Reload the page and st
 
 
 @bp.route("/families/<family_id>/concerns/new", methods=["GET", "POST"])
-@roles_required(Role.mentor)
+@roles_required(*access.CASE_ROLES)
 def new(family_id):
     """Ask how urgent it is; for immediate danger say 'call 999 first'; then take the concern."""
     family = access.family_for(current_user, family_id, "raise_concern")
@@ -33,6 +33,7 @@ def new(family_id):
     if request.method == "GET":
         return _first_steps(family, programme)
     form = ConcernForm()
+    form.offer_children(family.children)
     if form.validate_on_submit():
         data = form.concern_data()
         try:
@@ -70,6 +71,7 @@ def _first_steps(family, programme):
     if step.urgency.data == Urgency.immediate.name and request.args.get("called") != "yes":
         return render_template("concerns/call_first.html", family=family, programme=programme)
     form = ConcernForm(formdata=None, urgency=step.urgency.data, client_uuid=str(uuid.uuid4()))
+    form.offer_children(family.children)
     return render_template("concerns/form.html", family=family, programme=programme, form=form)
 
 

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from pwa.web.forms import (CheckboxesField, FiniteDecimalField, NotBefore, NotInFuture, RadioField, choices, enum_choices,
                            not_in_future)
-from pwa.models import ProgressMark, VisitKind
+from pwa.models import ProgressMark, VisitKind, VisitOutcome
 
 NOT_WORKED_ON = "none"
 
@@ -57,6 +57,9 @@ class VisitForm(FlaskForm):
         validators=[InputRequired(message="Enter how many minutes it lasted."),
                     NumberRange(1, 1440, message="Enter a number of minutes from 1 to 1440.")])
     kind = RadioField("Kind of contact", choices=enum_choices(VisitKind), default=VisitKind.home_visit.name)
+    outcome = RadioField("Did it happen?", choices=enum_choices(VisitOutcome), default=VisitOutcome.completed.name,
+                         description="A visit that did not happen is still recorded: repeated no access is a "
+                                     "warning sign, not missing data.")
     present = StringField("Who was there", validators=[Optional(), Length(max=300)],
                           description="For example: Mum, Amy, Gran")
     children_seen = CheckboxesField("Children you saw", choices=[])
@@ -65,7 +68,11 @@ class VisitForm(FlaskForm):
                                 description="Their words, as near as you remember them. "
                                             "A child seen is not always a child safe.")
     what_done = TextAreaField("What you did", validators=[DataRequired(message="Say what you did."),
-                                                          Length(max=8000)])
+                                                          Length(max=8000)],
+                              description="For a visit that did not happen: what you did, e.g. knocked twice, "
+                                          "rang mum, left a card.")
+    unknown_adult = BooleanField("Was an adult there you had not met before?")
+    unknown_adult_note = StringField("Who they were, if you know", validators=[Optional(), Length(max=300)])
     goals = FieldList(FormField(GoalWorkForm))
     next_contact_on = DateField("Next planned contact", validators=[
         Optional(), NotBefore("visit_on", "The next contact cannot be before this visit.")])
@@ -76,7 +83,8 @@ class VisitForm(FlaskForm):
     goal_titles: dict = {}
     # Fields kept as they are in the Visit column of the same name: a new simple field is added here and to the
     # model (and the fields partial), and is then hashed, stored, offered for correction and shown with no more.
-    RECORDED = ("duration_minutes", "present", "child_words", "what_done", "next_contact_on", "talk_to_coordinator")
+    RECORDED = ("duration_minutes", "present", "child_words", "what_done", "next_contact_on", "talk_to_coordinator",
+                "outcome", "unknown_adult", "unknown_adult_note")
 
     def offer(self, children, goals) -> None:
         """Offer the family's children and open goals (a goal missing from the post is 'not worked on')."""
@@ -87,6 +95,15 @@ class VisitForm(FlaskForm):
         for goal_id in self.goal_titles:
             if goal_id not in listed:
                 self.goals.append_entry({"goal_id": goal_id})
+
+    def validate_children_seen(self, field):
+        """A child can be seen only face to face, on a visit that happened."""
+        if not field.data:
+            return
+        if self.outcome.data != VisitOutcome.completed.name:
+            raise ValidationError("No child can be seen on a visit that did not happen.")
+        if self.kind.data == VisitKind.phone_call.name:
+            raise ValidationError("On a phone call you cannot see a child: tick 'spoken to' instead.")
 
     def validate_goals(self, field):
         """Only the family's open goals can be worked on."""
@@ -112,13 +129,17 @@ class VisitForm(FlaskForm):
     def columns(cls, data: dict) -> dict:
         """The RECORDED values of a canonical entry as Visit column values."""
         dates = {name for name in cls.RECORDED if getattr(cls, name).field_class is DateField}
-        return {name: date.fromisoformat(data[name]) if name in dates and data[name] else data[name]
-                for name in cls.RECORDED}
+        values = {name: date.fromisoformat(data[name]) if name in dates and data[name] else data[name]
+                  for name in cls.RECORDED if name in data}  # an entry sealed before a field existed keeps its default
+        if values.get("outcome"):
+            values["outcome"] = VisitOutcome[values["outcome"]]
+        return values
 
     @classmethod
     def prefill(cls, visit) -> dict:
         """The RECORDED values of a stored entry, as the form takes them (to start a correction from)."""
-        return {name: getattr(visit, name) for name in cls.RECORDED}
+        values = {name: getattr(visit, name) for name in cls.RECORDED}
+        return {name: v.name if isinstance(v, VisitOutcome) else v for name, v in values.items()}
 
     def error_list(self) -> list[tuple[str, str]]:
         """Every error as (field id, 'Label: message'), goals named by their title."""

@@ -16,6 +16,9 @@ from pwa.models import (Family, Goal, GoalStatus, Match, ProgressMark, User, Vis
 __all__ = ["AlreadyCorrected", "IdempotencyConflict", "VisitInvalid", "record_visit", "submit_visit"]
 
 
+CONSENT_WITHDRAWN = "The family has withdrawn its consent: no new visits can be recorded. Talk to your coordinator."
+
+
 class VisitInvalid(Exception):
     """The form did not validate; its errors say what to fix."""
 
@@ -60,6 +63,9 @@ def submit_visit(author: User, family: Family, form, client_uuid: uuid.UUID | No
         first = idempotency.stored(db.session, Visit, client_uuid, digest)
         if first is not None:
             return first, False
+    if family.consent_withdrawn:
+        form.form_errors.append(CONSENT_WITHDRAWN)
+        raise VisitInvalid(form)
     if not form.validate() or client_uuid is None:
         if client_uuid is None:
             form.form_errors.append("This form was missing its submission id: please send it again.")
@@ -80,6 +86,9 @@ def record_visit(author: User, family: Family, data: dict, *, client_uuid: uuid.
         raise
     if created:
         audit.record(db.session, author, "visit corrected" if corrects else "visit recorded", visit)
+        from pwa.families import no_access
+
+        no_access.after_visit(family, visit)
     return visit, created
 
 

@@ -19,11 +19,11 @@ from pwa.models import Role
 bp = Blueprint("diary", __name__)
 
 
-@chronology.register(kinds=("visit",))
-def visit_items(user, family, limit, since=None, until=None) -> list[chronology.Item]:
-    """Diary entries as chronology items (a mentor: only their own), between two dates when given."""
-    return [chronology.Item("visit", v.started_at, v.kind.value, "diary/_visit_item.html", v)
-            for v in access.family_visits(user, family, limit, since=since, until=until)]
+@chronology.register(kinds=("visit",), by_child=True)
+def visit_items(user, family, limit, since=None, until=None, child=None) -> list[chronology.Item]:
+    """Diary entries as chronology items (a mentor: only their own), between two dates, naming a child, when given."""
+    return [chronology.Item("visit", v.started_at, v.kind.value, "diary/_visit_item.html", v, recorded_at=v.created_at)
+            for v in access.family_visits(user, family, limit, since=since, until=until, child=child)]
 
 
 @bp.app_template_global()
@@ -37,7 +37,8 @@ def concern_url(family_id) -> str:
 @bp.app_template_global()
 def family_diary(family) -> chronology.Page:
     """The family page's diary: the chronology the signed-in user may read, page ?page=N."""
-    return chronology.page(current_user, family, chronology.page_number(request.args.get("page")))
+    return chronology.page(current_user, family, chronology.page_number(request.args.get("page")),
+                           kinds={"visit", "concern"})
 
 
 @bp.route("/diary")

@@ -1,8 +1,9 @@
 """Referral, consent, children and social-worker forms."""
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from pwa.core import clock
 from pwa.web.forms import enum_choices, not_in_future
 from pwa.models import ConsentMethod, PlanType
 
@@ -25,13 +26,41 @@ class ReferralForm(FlaskForm):
 class ConsentForm(FlaskForm):
     given_on = DateField("Consent given on", validators=[InputRequired(message="Enter the date consent was given."), not_in_future])
     method = SelectField("How consent was given", choices=enum_choices(ConsentMethod))
+    scope = TextAreaField("What the family agreed to", validators=[Optional(), Length(max=2000)],
+                          description="For example: weekly home visits; sharing the diary with the social worker; "
+                                      "not contacting the school.")
     submit = SubmitField("Record consent")
 
 
+class RealDateField(DateField):
+    """A date that refuses text, saying what to type."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Enter a real date, for example 2019-03-12.") from exc
+
+
+def no_digits(form, field):
+    """A first name holds no numbers (a date typed into the name box is refused, not stored)."""
+    if any(ch.isdigit() for ch in field.data or ""):
+        raise ValidationError("A name cannot contain numbers: put the date of birth in its own box.")
+
+
 class ChildForm(FlaskForm):
-    first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
-    date_of_birth = DateField("Date of birth", validators=[Optional(), not_in_future])
-    submit = SubmitField("Add child")
+    first_name = StringField("First name", validators=[DataRequired(message="Enter the child's first name."),
+                                                       Length(max=80), no_digits])
+    date_of_birth = RealDateField("Date of birth", validators=[Optional(), not_in_future])
+    expected_on = RealDateField("Unborn: expected date", validators=[Optional()],
+                                description="Only for a child not yet born.")
+
+    def validate_expected_on(self, field):
+        """A child is born or expected, not both; an expected date is still to come."""
+        if field.data and self.date_of_birth.data:
+            raise ValidationError("Give a date of birth or an expected date, not both.")
+        if field.data and field.data < clock.today():
+            raise ValidationError("The expected date has passed: give the date of birth instead.")
 
 
 class ReassignForm(FlaskForm):

@@ -29,6 +29,10 @@ def parse_children(text: str) -> list[tuple[str, date | None]]:
             name = parts[0]
         else:
             name = line.strip()
+        if any(ch.isdigit() for ch in name):
+            raise BadChildLine(f"Line {number}: '{line.strip()}' has numbers in the name. Write the date of birth "
+                               "as YYYY-MM-DD after the name (for example 'Zara 2019-03-12'), or leave it out "
+                               "and add it on the family's page.")
         if dob and dob > clock.today():
             raise BadChildLine(f"Line {number}: the date of birth is in the future.")
         out.append((name[:80], dob))
@@ -51,18 +55,21 @@ def refer_family(referrer: User, *, display_name: str, address: str | None, plan
     return family
 
 
-def add_child(actor: User, family: Family, first_name: str, dob: date | None) -> Child:
-    """Add a child to a family."""
-    child = Child(family_id=family.id, first_name=first_name.strip(), date_of_birth=dob)
+def add_child(actor: User, family: Family, first_name: str, dob: date | None,
+              expected_on: date | None = None) -> Child:
+    """Add a child to a family (an unborn child with its expected date)."""
+    child = Child(family_id=family.id, first_name=first_name.strip(), date_of_birth=dob, expected_on=expected_on)
     db.session.add(child)
     db.session.flush()
     audit.record(db.session, actor, "child added", child)
     return child
 
 
-def record_consent(actor: User, family: Family, given_on: date, method: ConsentMethod) -> None:
-    """Record the family's agreement to having a volunteer; moves Referral to Engagement."""
+def record_consent(actor: User, family: Family, given_on: date, method: ConsentMethod,
+                   scope: str | None = None) -> None:
+    """Record the family's agreement to having a volunteer (and to what); moves Referral to Engagement."""
     family.consent_given_on, family.consent_method, family.consent_recorded_by_id = given_on, method, actor.id
+    family.consent_scope, family.consent_recorded_at = (scope or "").strip() or None, clock.now()
     if family.stage is Stage.referral:
         family.stage = Stage.engagement
     audit.record(db.session, actor, "consent recorded", family)

@@ -62,12 +62,11 @@ def refer():
 def show(family_id):
     """A family's page: plan, consent, children, match."""
     family = access.family_for(current_user, family_id)
-    match = access.active_matches_for_families(current_user, [family.id]).get(family.id)
-    return render_template("families/show.html", family=family, match=match, today=clock.today(),
-                           consent_form=ConsentForm(), child_form=ChildForm(), reassign_form=_reassign_form(family))
+    return _show_with_errors(family, status=200)
 
 
-def _reassign_form(family) -> ReassignForm | None:
+def reassign_form(family) -> ReassignForm | None:
+    """The coordinator's change-of-social-worker form (None for anyone else)."""
     if current_user.role is not Role.coordinator:
         return None
     form = ReassignForm()
@@ -84,7 +83,8 @@ def consent(family_id):
     family = access.family_for(current_user, family_id, "record_consent")
     form = ConsentForm()
     if form.validate_on_submit():
-        services.record_consent(current_user, family, form.given_on.data, ConsentMethod[form.method.data])
+        services.record_consent(current_user, family, form.given_on.data, ConsentMethod[form.method.data],
+                                form.scope.data)
         db.session.commit()
         flash("Consent recorded.", "info")
         return redirect(url_for("families.show", family_id=family.id))
@@ -98,7 +98,8 @@ def add_child(family_id):
     family = access.family_for(current_user, family_id, "edit")
     form = ChildForm()
     if form.validate_on_submit():
-        services.add_child(current_user, family, form.first_name.data, form.date_of_birth.data)
+        services.add_child(current_user, family, form.first_name.data, form.date_of_birth.data,
+                           form.expected_on.data)
         db.session.commit()
         flash("Child added.", "info")
         return redirect(url_for("families.show", family_id=family.id))
@@ -110,7 +111,7 @@ def add_child(family_id):
 def reassign(family_id):
     """Make another social worker responsible for the family."""
     family = access.family_for(current_user, family_id, "reassign")
-    form = _reassign_form(family)
+    form = reassign_form(family)
     workers = {str(u.id): u for u in access.social_workers_of(family.programme_id)}
     if form.validate_on_submit() and form.social_worker.data in workers:
         services.reassign(current_user, family, workers[form.social_worker.data])
@@ -120,12 +121,14 @@ def reassign(family_id):
     return _show_with_errors(family, reassign_form=form)
 
 
-def _show_with_errors(family, **forms):
-    """Re-render the family page with a form's errors and what was typed."""
-    match = access.active_matches_for_families(current_user, [family.id]).get(family.id)
-    context = dict(consent_form=ConsentForm(formdata=None), child_form=ChildForm(formdata=None),
-                   reassign_form=_reassign_form(family))
-    context.update(forms)
-    return render_template("families/show.html", family=family, match=match, today=clock.today(), **context), 422
+def _show_with_errors(family, status: int = 422, **forms):
+    """Render the family page (with a failed form's errors and what was typed)."""
+    from pwa.families.record_views import render_family
+
+    return render_family(family, status, **forms)
 
 
+
+
+from pwa.families import record_views  # noqa: E402,F401  (the family record's routes, on this blueprint)
+from pwa.families import dashboard as _dashboard  # noqa: E402,F401  (the record's dashboard sections)

@@ -82,6 +82,7 @@ def family_programme(family: Family):
 def start_support(actor: User, match: Match) -> None:
     """Introductions done: the match moves from Matching to Support."""
     match.stage = match.family.stage = Stage.support
+    match.support_started_at = clock.now()
     audit.record(db.session, actor, "support started", match)
     db.session.flush()
 

@@ -15,7 +15,8 @@ from pwa.models.reminder import ReminderSent
 from pwa.models.sso import ProgrammeSSO
 from pwa.models.supervision import SupervisionSession
 from pwa.models.user import User
-from pwa.models.visit import ProgressMark, Visit, VisitChild, VisitGoal, VisitKind
+from pwa.models.visit import ProgressMark, Visit, VisitChild, VisitGoal, VisitKind, VisitOutcome
+from pwa.models.record import ChildChange, ChildChangeKind, ConcernChild, CPCategory, FamilyPerson, PersonKind, PlanDetails
 from pwa.models.visit_review import ReviewQueue, VisitReview
 from pwa.models.caseload import FamilySearchToken, MentorProfile, TalkRequest
 
@@ -30,4 +31,6 @@ __all__ = [
     "HeldOutcome", "HeldReason", "QuarantinedItem",
     "ProgressMark", "Visit", "VisitChild", "VisitGoal", "VisitKind", "ReviewQueue", "VisitReview",
     "FamilySearchToken", "MentorProfile", "TalkRequest",
+    "VisitOutcome", "ChildChange", "ChildChangeKind", "ConcernChild", "CPCategory", "FamilyPerson", "PersonKind",
+    "PlanDetails",
 ]

@@ -105,6 +105,13 @@ class Concern(Alertable, UUIDKey, Base):
     addenda: Mapped[list["ConcernAddendum"]] = relationship(
         back_populates="concern", lazy="selectin", order_by="ConcernAddendum.created_at", passive_deletes="all")
     debrief: Mapped["DebriefTask | None"] = relationship(viewonly=True, uselist=False)
+    about: Mapped[list["ConcernChild"]] = relationship(viewonly=True, lazy="selectin")  # noqa: F821
+
+    @property
+    def about_names(self) -> str:
+        """The children it is about, or that it is not about one child."""
+        names = [c.child.first_name for c in self.about]
+        return ", ".join(names) if names else "not one child (the family)"
 
     @property
     def missing_keys(self) -> list[str]:

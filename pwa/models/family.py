@@ -48,26 +48,46 @@ class Family(UUIDKey, Base):
     stage: Mapped[Stage] = mapped_column(sa.Enum(Stage, name="stage", create_constraint=True), default=Stage.referral)
     referred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_visit_on: Mapped[date | None] = mapped_column(index=True)  # kept by pwa/models/caseload.py
+    # Consent's scope, and its withdrawal (who, when, how): a withdrawn consent stops new visits.
+    consent_scope: Mapped[str | None] = mapped_column(EncryptedText)
+    consent_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_withdrawn_on: Mapped[date | None]
+    consent_withdrawn_method: Mapped[ConsentMethod | None] = mapped_column(
+        sa.Enum(ConsentMethod, name="withdrawal_method", create_constraint=True))
+    consent_withdrawn_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    consent_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_withdrawal_note: Mapped[str | None] = mapped_column(EncryptedText)
 
     social_worker: Mapped[User] = relationship(foreign_keys=[social_worker_id], lazy="joined")
     children: Mapped[list["Child"]] = relationship(
-        back_populates="family", order_by="Child.date_of_birth"
+        primaryjoin="and_(Family.id == Child.family_id, Child.removed_at.is_(None))", viewonly=True,
+        order_by="(Child.date_of_birth, Child.expected_on)"
     )
 
     @property
     def has_consent(self) -> bool:
         """The family has agreed to having a volunteer."""
-        return self.consent_given_on is not None
+        return self.consent_given_on is not None and self.consent_withdrawn_at is None
+
+    @property
+    def consent_withdrawn(self) -> bool:
+        """The family has withdrawn its consent: no new visits."""
+        return self.consent_withdrawn_at is not None
 
 
 class Child(UUIDKey, Base):
     __tablename__ = "children"
+    __table_args__ = (
+        sa.CheckConstraint("date_of_birth IS NULL OR expected_on IS NULL", name="born_or_expected"),
+    )
 
     family_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("families.id"), index=True)
     first_name: Mapped[str] = mapped_column(EncryptedText)
     date_of_birth: Mapped[date | None]
+    expected_on: Mapped[date | None]  # an unborn child's expected date of birth
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    family: Mapped[Family] = relationship(back_populates="children")
+    family: Mapped[Family] = relationship(foreign_keys=[family_id])
 
     def age_on(self, day: date) -> int | None:
         """Age in whole years on a given day."""
@@ -75,3 +95,19 @@ class Child(UUIDKey, Base):
             return None
         dob = self.date_of_birth
         return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+    def age_words(self, day: date) -> str | None:
+        """Age as people say it: 'unborn, due 3 Jan 2027', 'newborn', '3 weeks', '5 months', '4'."""
+        if self.date_of_birth is None:
+            return f"unborn, due {self.expected_on.day} {self.expected_on:%b %Y}" if self.expected_on else None
+        days = (day - self.date_of_birth).days
+        if days < 7:
+            return "newborn"
+        if days < 8 * 7:
+            return f"{days // 7} weeks"
+        years = self.age_on(day)
+        if years < 2:
+            dob = self.date_of_birth
+            months = (day.year - dob.year) * 12 + day.month - dob.month - (day.day < dob.day)
+            return f"{months} months"
+        return str(years)

@@ -39,6 +39,7 @@ class Match(UUIDKey, Base):
         sa.Enum(EndingReason, name="ending_reason", create_constraint=True)
     )
     ending_summary: Mapped[str | None] = mapped_column(EncryptedText)
+    support_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     family: Mapped[Family] = relationship(lazy="joined")

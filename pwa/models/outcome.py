@@ -32,6 +32,10 @@ class OutcomeFramework(UUIDKey, Base):
     areas: Mapped[list["OutcomeArea"]] = relationship(order_by="OutcomeArea.position", lazy="selectin",
                                                       back_populates="framework")
 
+    def scale_words(self) -> list[tuple[int, str]]:
+        """The framework's wording for each score, lowest score first (1, 2 ... 10, not 1, 10, 2)."""
+        return sorted((int(score), words) for score, words in (self.scale_labels or {}).items())
+
     def label_for(self, score: int) -> str | None:
         """The framework's wording for a score, when it has some."""
         return (self.scale_labels or {}).get(str(score))

@@ -20,6 +20,13 @@ class VisitKind(enum.Enum):
     appointment = "Appointment"
 
 
+class VisitOutcome(enum.Enum):
+    completed = "Visit happened"
+    no_answer = "No answer at the door"
+    cancelled = "Cancelled by the family"
+    family_out = "Family out"
+
+
 class ProgressMark(enum.Enum):
     forward = "Moved forward"
     same = "No change"
@@ -55,6 +62,11 @@ class Visit(UUIDKey, Base):
     next_contact_on: Mapped[date | None]
     travel_tenth_miles: Mapped[int | None]
     talk_to_coordinator: Mapped[bool] = mapped_column(default=False)
+    outcome: Mapped[VisitOutcome] = mapped_column(
+        sa.Enum(VisitOutcome, name="visit_outcome", create_constraint=True), default=VisitOutcome.completed,
+        server_default=VisitOutcome.completed.name)
+    unknown_adult: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    unknown_adult_note: Mapped[str | None] = mapped_column(EncryptedText)
     corrects_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("visits.id"), unique=True)
     correction_reason: Mapped[str | None] = mapped_column(EncryptedText)
     client_uuid: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True)
@@ -68,6 +80,11 @@ class Visit(UUIDKey, Base):
                                                     back_populates="corrected_by", lazy="select")
     corrected_by: Mapped["Visit | None"] = relationship(back_populates="corrects", foreign_keys=[corrects_id],
                                                         lazy="select")
+
+    @property
+    def attempted(self) -> bool:
+        """The visit did not happen: no answer, cancelled or the family out."""
+        return self.outcome is not VisitOutcome.completed
 
     @property
     def travel_miles(self) -> float | None:

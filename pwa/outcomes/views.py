@@ -38,6 +38,8 @@ def new_reading(family_id):
     form = reading_form(framework)
     if not form.is_submitted():
         form.taken_on.data = local_today()
+        if not access.family_readings(current_user, family):
+            form.occasion.data = ReadingOccasion.start.name  # a family's first reading is its starting point
     elif form.validate():
         services.record_reading(current_user, family, framework, taken_on=form.taken_on.data,
                                 occasion=ReadingOccasion[form.occasion.data], scores=form.scores(),

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from pwa.core.extensions import db
+from pwa.reports.figures import change, minutes, money, rate, share
 from pwa.models import (Concern, EndingReason, Family, Goal, GoalStatus, Match, MatchExtension, OutcomeArea,
                         OutcomeReading, OutcomeScore, Programme, Urgency, Visit, VisitReview)
 
@@ -69,7 +70,7 @@ def how_much(programme: Programme, period: Period, matches: list[Match]) -> Tabl
         ["Mentors active", len({m.mentor_id for m in matches})],
         ["Visits and contacts logged", count],
         ["Volunteer hours", round(hours, 1)],
-        [f"Value of volunteer time (£{programme.hourly_value_pence / 100:.2f} an hour)", f"£{value:,.2f}"],
+        [f"Value of volunteer time (£{programme.hourly_value_pence / 100:.2f} an hour)", money(value)],
         ["Miles travelled", round(tenth_miles / 10, 1)],
     ]
     return Table("how_much", "How much did we do?", ["Measure", "Figure"], rows)
@@ -95,8 +96,7 @@ def visit_rates(programme: Programme, period: Period, matches: list[Match]) -> t
     return (statistics.mean(rates) if rates else None), at_plan, len(rates)
 
 
-def _share(n: int, d: int) -> str:
-    return f"{100 * n / d:.0f}% ({n} of {d})" if d else "—"
+_share = share
 
 
 def reviewed_within_week(programme: Programme, period: Period) -> tuple[int, int]:
@@ -140,29 +140,53 @@ def endings(programme: Programme, period: Period) -> list[Match]:
     return list(db.session.scalars(q).unique())
 
 
+GRACE_DAYS = 14  # an ending this close to the agreed end is on time
+
+
+def ending_kinds(ended: list[Match], extended: set) -> dict[str, int]:
+    """Endings split: on time, early, after an extension, past the agreed end without a decision."""
+    kinds = dict.fromkeys(("on_time", "early", "extended", "overran"), 0)
+    for m in ended:
+        if m.id in extended:
+            kinds["extended"] += 1
+        elif m.ended_on < m.agreed_end_on - timedelta(days=GRACE_DAYS):
+            kinds["early"] += 1
+        elif m.ended_on <= m.agreed_end_on + timedelta(days=GRACE_DAYS):
+            kinds["on_time"] += 1
+        else:
+            kinds["overran"] += 1
+    return kinds
+
+
+def extended_matches(ids: list) -> set:
+    """Which of these matches (live or ended) have an explicit extension decision."""
+    if not ids:
+        return set()
+    return set(db.session.scalars(sa.select(MatchExtension.match_id).where(MatchExtension.match_id.in_(ids))))
+
+
 def how_well(programme: Programme, period: Period, matches: list[Match], acks: dict) -> Table:
-    """Visit frequency against plan, reviews within a week, acknowledgement times, endings on time."""
+    """Visit frequency against plan, reviews within a week, acknowledgement times, endings and extensions."""
     mean_rate, at_plan, counted = visit_rates(programme, period, matches)
     fast, total = reviewed_within_week(programme, period)
     ended = endings(programme, period)
-    extended = set(db.session.scalars(sa.select(MatchExtension.match_id)
-                                      .where(MatchExtension.match_id.in_([m.id for m in ended]))))
-    on_time = sum(1 for m in ended if m.ended_on <= m.agreed_end_on and m.id not in extended)
-    late = sum(1 for m in ended if m.ended_on > m.agreed_end_on)
+    extended = extended_matches([m.id for m in matches] + [m.id for m in ended])
+    kinds = ending_kinds(ended, extended)
     rows = [
-        [f"Visits per family per week (plan: {programme.planned_visits_per_week})",
-         "—" if mean_rate is None else f"{mean_rate:.1f}"],
-        ["Families visited at least as often as planned", _share(at_plan, counted)],
-        ["Diary entries reviewed within 7 days", _share(fast, total)],
+        [f"Visits per family per week (plan: {programme.planned_visits_per_week})", rate(mean_rate, "visits a week")],
+        ["Families visited at least as often as planned", share(at_plan, counted)],
+        ["Diary entries reviewed within 7 days", share(fast, total)],
     ]
     for urgency, (median, acked, raised) in acks.items():
-        figure = "—" if median is None else f"{median:.0f} minutes"
-        rows.append([f"Median time to acknowledge a concern: {urgency.value.lower()}",
-                     f"{figure} ({acked} of {raised} acknowledged)"])
+        rows.append([f"Median time to acknowledge a concern: {urgency.value.lower()}", minutes(median, acked, raised)])
     rows += [
-        ["Matches ended on time, without extension", _share(on_time, len(ended))],
-        ["Matches extended by an explicit decision", _share(len(extended), len(ended))],
-        ["Matches that ended after their agreed end", _share(late, len(ended))],
+        ["Matches extended by an explicit decision (live and ended)",
+         share(sum(1 for m in matches if m.id in extended), len(matches))],
+        [f"Matches ended on time (within {GRACE_DAYS} days of the agreed end, without extension)",
+         share(kinds["on_time"], len(ended))],
+        [f"Matches ended early (more than {GRACE_DAYS} days before the agreed end)", share(kinds["early"], len(ended))],
+        ["Matches ended after an extension", share(kinds["extended"], len(ended))],
+        ["Matches that ran past their agreed end without a decision", share(kinds["overran"], len(ended))],
     ]
     return Table("how_well", "How well did we do it?", ["Measure", "Figure"], rows)
 
@@ -194,8 +218,8 @@ def outcome_movement(programme: Programme, period: Period) -> tuple[Table, list[
         moves = fam or men
         mean_fam = statistics.mean(fam) if fam else None
         table.rows.append([area.name, len(pairs), sum(1 for d in moves if d > 0), sum(1 for d in moves if d == 0),
-                           sum(1 for d in moves if d < 0), "—" if mean_fam is None else f"{mean_fam:+.1f}",
-                           "—" if not men else f"{statistics.mean(men):+.1f}"])
+                           sum(1 for d in moves if d < 0), change(mean_fam),
+                           change(statistics.mean(men) if men else None)])
         if mean_fam is not None:
             chart.append((area.name, round(mean_fam, 1)))
     return table, chart

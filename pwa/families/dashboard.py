@@ -1,0 +1,42 @@
+"""The coordinator dashboard's record sections: adults not met before, and repeated no access."""
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from pwa import access
+from pwa.core import audit
+from pwa.core.extensions import db
+from pwa.models import Family, User, Visit, VisitOutcome
+from pwa.supervision.dashboard import Section, section
+
+DAYS = 30
+
+
+def _recent(coordinator: User, today: date) -> sa.Select:
+    return access.visible_visits(coordinator).where(Visit.visit_on >= today - timedelta(days=DAYS - 1),
+                                                    Visit.is_current())
+
+
+@section(13)
+def unknown_adults(coordinator: User, today: date) -> Section:
+    """Visits in the last 30 days where the mentor met an adult they had not met before."""
+    visits = list(db.session.scalars(_recent(coordinator, today).where(Visit.unknown_adult.is_(True))
+                                     .order_by(Visit.visit_on.desc())))
+    audit.record(db.session, coordinator, "list", object_type="visits")
+    return Section("unknown_adults", f"An adult the mentor had not met before (last {DAYS} days)", visits,
+                   "families/_dash_unknown_adults.html", empty="None reported.")
+
+
+@section(14)
+def no_access(coordinator: User, today: date) -> Section:
+    """Families with two or more attempted visits (no answer, cancelled, out) in the last 30 days."""
+    rows = db.session.execute(
+        _recent(coordinator, today).where(Visit.outcome != VisitOutcome.completed)
+        .with_only_columns(Visit.family_id, sa.func.count(), sa.func.max(Visit.visit_on))
+        .group_by(Visit.family_id).having(sa.func.count() >= 2).order_by(sa.func.count().desc())).all()
+    ids = [fid for fid, _, _ in rows]
+    found = db.session.scalars(access.visible_families(coordinator).where(Family.id.in_(ids))).unique() if ids else []
+    families = {f.id: f for f in found}
+    items = [(families[fid], n, last) for fid, n, last in rows if fid in families]
+    return Section("no_access", f"Repeated no access (last {DAYS} days)", items, "families/_dash_no_access.html",
+                   empty="No family with repeated attempted visits.")
