@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from pwa.core import clock
 from pwa.models import Family, User
 
 PER_PAGE = 20
@@ -34,16 +35,14 @@ class Item:
     @property
     def on(self) -> date:
         """The local day the event happened."""
-        from pwa.web.templating import ZONE
 
-        return self.at.astimezone(ZONE).date()
+        return self.at.astimezone(clock.zone()).date()
 
     @property
     def recorded_later(self) -> bool:
         """It was recorded on another day than it happened (so both are shown)."""
-        from pwa.web.templating import ZONE
 
-        return self.recorded_at is not None and self.recorded_at.astimezone(ZONE).date() != self.on
+        return self.recorded_at is not None and self.recorded_at.astimezone(clock.zone()).date() != self.on
 
 
 Source = Callable[..., list[Item]]
@@ -122,6 +121,5 @@ def moment(day: date, *, end: bool = False) -> datetime:
     """Local midnight at the start of a day (or, with end, of the day after), as an aware time."""
     from datetime import time, timedelta
 
-    from pwa.web.templating import ZONE
 
-    return datetime.combine(day + timedelta(days=1) if end else day, time(0), tzinfo=ZONE)
+    return datetime.combine(day + timedelta(days=1) if end else day, time(0), tzinfo=clock.zone())

@@ -14,7 +14,6 @@ from pwa.casework import chronology
 from pwa.core import clock
 from pwa.core.dates import add_months
 from pwa.models import Family, User, VisitKind, VisitOutcome
-from pwa.web.templating import local
 
 LIMIT = 1000  # events in one pack; a longer period says so and asks for a shorter one
 FACE_TO_FACE = (VisitKind.home_visit, VisitKind.outing, VisitKind.appointment)
@@ -120,14 +119,14 @@ def child_counts(family: Family, visits: list) -> list[ChildCount]:
 def childs_words(visits: list, concerns: list) -> list[tuple[date, str, str]]:
     """The child's words, verbatim, from visits and concerns, oldest first."""
     words = [(v.visit_on, f"{v.kind.value}, {v.author.name}", v.child_words) for v in visits if v.child_words]
-    words += [(local(c.created_at).date(), f"Concern {c.reference}", c.child_words) for c in concerns
+    words += [(clock.local(c.created_at).date(), f"Concern {c.reference}", c.child_words) for c in concerns
               if c.child_words]
     return sorted(words, key=lambda w: w[0])
 
 
 def first_day(family: Family, plan, matches: list) -> date:
     """The day the family's record begins: referral, consent, plan start or first match, whichever is first."""
-    days = [local(family.referred_at).date(), family.consent_given_on, plan.plan_started_on if plan else None,
+    days = [clock.local(family.referred_at).date(), family.consent_given_on, plan.plan_started_on if plan else None,
             *(m.started_on for m in matches)]
     return min(d for d in days if d is not None)
 
