@@ -13,8 +13,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(test_config or config.from_environment(app.instance_path))
     register_secrets(app)
     register_extensions(app)
-    register_blueprints(app)
-    register_mail(app)
+    register_features(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -55,41 +54,18 @@ def register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
-def register_blueprints(app: Flask) -> None:
-    """One blueprint per feature."""
-    from pwa import auth
-    from pwa.admin.approval_views import bp as approvals
-    from pwa.admin.sso_views import bp as sso_settings
-    from pwa.admin.views import bp as admin
-    from pwa.api.views import bp as api
-    from pwa.auth.sso import bp as sso
-    from pwa.casework.views import bp as casework
-    from pwa.concerns.views import bp as concerns
-    from pwa.diary.views import bp as diary
-    from pwa.families.views import bp as families
-    from pwa.goals.views import bp as goals
-    from pwa.main.views import bp as main
-    from pwa.matches.views import bp as matches
-    from pwa.offline.views import bp as offline
-    from pwa.outcomes.views import bp as outcomes
-    from pwa.quarantine.views import bp as quarantine
-    from pwa.reports.views import bp as reports
-    from pwa.supervision.views import bp as supervision
-
-    auth.register(app)
-    for blueprint in (main, admin, families, matches, supervision, concerns, diary, goals, outcomes, offline, reports,
-                      casework, quarantine, approvals, sso_settings, sso, api):
-        app.register_blueprint(blueprint)
+# Each feature declares what it adds (pages, dashboard sections, chronology sources, mail rules, jobs)
+# in its own register(app); this is the order their blueprints are registered in.
+FEATURES = ("main", "auth", "admin", "families", "matches", "supervision", "concerns", "diary", "goals",
+            "outcomes", "offline", "reports", "casework", "quarantine", "api", "outbox")
 
 
-def register_mail(app: Flask) -> None:
-    """The outbox (the undelivered-mail views, its jobs) and the mail rules and jobs of the features."""
-    from pwa import outbox
-    from pwa.concerns import alerts
-    from pwa.supervision import readiness_notices, reminders
+def register_features(app: Flask) -> None:
+    """One explicit register(app) per feature."""
+    from importlib import import_module
 
-    for feature in (outbox, alerts, reminders, readiness_notices):
-        feature.register(app)
+    for name in FEATURES:
+        import_module(f"pwa.{name}").register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,5 +1,5 @@
 """Security headers on every route; no-store on every page with case data."""
-from pwa.core.security import SHELL_ENDPOINTS
+from pwa.core.security import shell_endpoints
 from tests.conftest import Auth
 from tests.support.access_rules import RULES
 
@@ -36,7 +36,7 @@ def test_every_route_sends_the_security_headers(world, auth, app):
                 problems.append(f"{rule.endpoint}: Referrer-Policy")
             if "max-age=" not in h.get("Strict-Transport-Security", ""):
                 problems.append(f"{rule.endpoint}: HSTS")
-            if rule.endpoint in SHELL_ENDPOINTS:  # the app shell: no case data, revalidated, never in shared caches
+            if rule.endpoint in shell_endpoints(app):  # the app shell: no case data, revalidated, never in shared caches
                 if h.get("Cache-Control") != "no-cache, private":
                     problems.append(f"{rule.endpoint}: Cache-Control {h.get('Cache-Control')!r}")
             elif rule.endpoint != "static" and "no-store" not in h.get("Cache-Control", ""):

@@ -77,9 +77,9 @@ def reset(user: User, actor: User) -> None:
 
 def gate():
     """Before each request: a session without its second factor reaches only the open pages."""
-    from pwa.core.security import SHELL_ENDPOINTS
+    from pwa.core.security import shell_endpoints
 
-    if request.endpoint in OPEN_ENDPOINTS or request.endpoint in SHELL_ENDPOINTS or satisfied():
+    if request.endpoint in OPEN_ENDPOINTS or request.endpoint in shell_endpoints() or satisfied():
         return None
     if not current_user.is_authenticated:
         return None

@@ -7,15 +7,15 @@ template that draws it, which receives `item`.
 
 An item sits at the moment the event happened (`at`; a date-only event at midday, `timed`
 False), not when it was typed; `recorded_at` is when it reached the record, shown beside it
-when it is another day. A source registered with `by_child=True` also answers `child=<id>`
+when it is another day. A source marked with `by_child=True` also answers `child=<id>`
 with only the items about that child; a child filter leaves out the other sources.
 """
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from pwa.core import clock
+from pwa.core import clock, registry
 from pwa.models import Family, User
 
 PER_PAGE = 20
@@ -46,29 +46,43 @@ class Item:
 
 
 Source = Callable[..., list[Item]]
-SOURCES: list[Source] = []
-KINDS: dict[Source, tuple[str, ...]] = {}  # the item kinds a source gives, so a filter can skip it
-BY_CHILD: set[Source] = set()  # sources that answer child=<id>
 KIND_NAMES = {"visit": "Visits", "concern": "Concerns and addenda", "goal": "Goals",
               "reading": "Outcome readings", "match": "Match decisions", "record": "Referral, consent and record"}
 
 
-def register(source: Source | None = None, *, kinds: tuple[str, ...] = (), by_child: bool = False):
-    """Add a source to every family's chronology (once, however often it is imported).
+def source(*, kinds: tuple[str, ...] = (), by_child: bool = False):
+    """Mark a function as a chronology source giving these item kinds (by_child: it answers child=<id>).
 
     A source answers `source(user, family, limit, since=None, until=None)`: at
     most `limit` items, newest first, taken between the two dates when given.
+    A feature's register(app) adds the module it is in with `add`.
     """
-    def add(fn: Source) -> Source:
-        if fn not in SOURCES:
-            SOURCES.append(fn)
-        if kinds:
-            KINDS[fn] = kinds
-        if by_child:
-            BY_CHILD.add(fn)
+    def mark(fn: Source) -> Source:
+        fn.chronology_source = (tuple(kinds), by_child)
         return fn
 
-    return add(source) if source is not None else add
+    return mark
+
+
+@dataclass
+class Sources:
+    """The sources every family's chronology asks, with the kinds each gives and those that filter by child."""
+
+    ordered: list[Source] = field(default_factory=list)
+    kinds: dict[Source, tuple[str, ...]] = field(default_factory=dict)
+    by_child: set[Source] = field(default_factory=set)
+
+
+def add(app, *modules) -> None:
+    """Add the sources marked in these modules to the app's chronology."""
+    sources = registry.of("chronology", Sources, app)
+    for fn, (kinds, by_child) in registry.marked(modules, "chronology_source"):
+        if fn not in sources.ordered:
+            sources.ordered.append(fn)
+        if kinds:
+            sources.kinds[fn] = kinds
+        if by_child:
+            sources.by_child.add(fn)
 
 
 @dataclass(frozen=True)
@@ -93,13 +107,13 @@ def page(user: User, family: Family, number: int = 1, per_page: int = PER_PAGE, 
     """One page of the family's chronology: each source asked once, so queries do not grow with items."""
     wanted = number * per_page + 1
     window = {} if since is None and until is None else {"since": since, "until": until}
-    items = []
-    for source in SOURCES:
-        if kinds and source in KINDS and not kinds & set(KINDS[source]):
+    items, sources = [], registry.of("chronology", Sources)
+    for fn in sources.ordered:
+        if kinds and fn in sources.kinds and not kinds & set(sources.kinds[fn]):
             continue
-        if child is not None and source not in BY_CHILD:
+        if child is not None and fn not in sources.by_child:
             continue
-        items += source(user, family, wanted, **window, **({"child": child} if child is not None else {}))
+        items += fn(user, family, wanted, **window, **({"child": child} if child is not None else {}))
     if kinds:
         items = [item for item in items if item.kind in kinds]
     items.sort(key=lambda item: (item.at, item.recorded_at or item.at), reverse=True)

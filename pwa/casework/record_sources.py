@@ -17,7 +17,7 @@ def _child_changes(family: Family) -> list[tuple[ChildChange, Child]]:
     return [tuple(row) for row in db.session.execute(q)]
 
 
-@chronology.register(kinds=("record",))
+@chronology.source(kinds=("record",))
 def record_items(user: User, family: Family, limit: int, since=None, until=None) -> list[chronology.Item]:
     """Referral, consent, withdrawal, plan start and children corrected or removed."""
     if user.role is Role.mentor:

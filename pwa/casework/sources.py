@@ -32,7 +32,7 @@ def _newest(items: list, limit: int, since, until) -> list:
     return sorted(kept, key=lambda i: i.at, reverse=True)[:limit]
 
 
-@chronology.register(kinds=("match",))
+@chronology.source(kinds=("match",))
 def match_items(user: User, family: Family, limit: int, since=None, until=None) -> list[chronology.Item]:
     """Matches made, reviews, extension decisions and endings."""
     if user.role is Role.mentor:
@@ -59,7 +59,7 @@ def match_items(user: User, family: Family, limit: int, since=None, until=None) 
     return _newest(items, limit, since, until)
 
 
-@chronology.register(kinds=("goal",))
+@chronology.source(kinds=("goal",))
 def goal_items(user: User, family: Family, limit: int, since=None, until=None) -> list[chronology.Item]:
     """Goals proposed or set, agreed, and closed."""
     if user.role is Role.mentor:
@@ -79,7 +79,7 @@ def goal_items(user: User, family: Family, limit: int, since=None, until=None) -
     return _newest(items, limit, since, until)
 
 
-@chronology.register(kinds=("reading",))
+@chronology.source(kinds=("reading",))
 def reading_items(user: User, family: Family, limit: int, since=None, until=None) -> list[chronology.Item]:
     """Outcome readings (journey of change)."""
     if user.role is Role.mentor:
@@ -88,6 +88,3 @@ def reading_items(user: User, family: Family, limit: int, since=None, until=None
                              "casework/_reading_item.html", r, recorded_at=r.created_at, timed=False)
              for r in access.family_readings(user, family)]
     return _newest(items, limit, since, until)
-
-
-from pwa.casework import record_sources  # noqa: E402,F401  (registers the referral and consent source)

@@ -8,7 +8,6 @@ from pwa import access
 from pwa.casework import chronology, pack, pdf
 from pwa.core import audit, clock
 from pwa.access import roles_required
-from pwa.casework import sources  # noqa: F401  (registers the chronology sources)
 from pwa.core.extensions import db
 from pwa.models import Role
 from pwa.families import finder

@@ -13,7 +13,7 @@ def _start_of(day: date | None) -> datetime | None:
     return None if day is None else clock.at_local(day, time(0))
 
 
-@chronology.register(kinds=("concern",), by_child=True)
+@chronology.source(kinds=("concern",), by_child=True)
 def concern_items(user: User, family: Family, limit: int, since=None, until=None, child=None) -> list[chronology.Item]:
     """Each concern and each addendum, newest first, between two local dates (about a child) when given."""
     after, before = _start_of(since), _start_of(until + timedelta(days=1) if until else None)

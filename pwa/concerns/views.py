@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from pwa import access
 from pwa.core import clock
 from pwa.access import roles_required
-from pwa.concerns import alerts, chronology, dashboard, expired, services, status  # noqa: F401  (registering sources and sections)
+from pwa.concerns import alerts, expired, services, status
 from pwa.concerns.data import MISSING, missing_phrase
 from pwa.concerns.forms import (AcknowledgeForm, ActionTakenForm, AddendumForm, ConcernForm, DebriefForm,
                                 UrgencyForm)

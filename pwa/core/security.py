@@ -6,9 +6,14 @@ CSP = (
     "font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-# Endpoints that never answer case data and set their own Cache-Control (the service
-# worker script, the app shell); filled in by the blueprints that own them.
-SHELL_ENDPOINTS: set[str] = set()
+
+
+def shell_endpoints(app=None) -> set[str]:
+    """Endpoints that never answer case data and set their own Cache-Control (the service worker script,
+    the app shell); the feature that owns them adds them in its register(app)."""
+    from pwa.core import registry
+
+    return registry.of("shell_endpoints", set, app)
 
 
 def apply_headers(response):
@@ -20,7 +25,7 @@ def apply_headers(response):
     h["X-Frame-Options"] = "DENY"
     h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
     h["Cross-Origin-Opener-Policy"] = "same-origin"
-    if not request.path.startswith("/static/") and request.endpoint not in SHELL_ENDPOINTS:
+    if not request.path.startswith("/static/") and request.endpoint not in shell_endpoints():
         # Pages and JSON may hold case data: never stored by the browser or a proxy.
         h["Cache-Control"] = "no-store"
         h["Pragma"] = "no-cache"

@@ -19,7 +19,7 @@ from pwa.models import Role
 bp = Blueprint("diary", __name__)
 
 
-@chronology.register(kinds=("visit",), by_child=True)
+@chronology.source(kinds=("visit",), by_child=True)
 def visit_items(user, family, limit, since=None, until=None, child=None) -> list[chronology.Item]:
     """Diary entries as chronology items (a mentor: only their own), between two dates, naming a child, when given."""
     return [chronology.Item("visit", v.started_at, v.kind.value, "diary/_visit_item.html", v, recorded_at=v.created_at)

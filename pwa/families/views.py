@@ -126,9 +126,3 @@ def _show_with_errors(family, status: int = 422, **forms):
     from pwa.families.record_views import render_family
 
     return render_family(family, status, **forms)
-
-
-
-
-from pwa.families import record_views  # noqa: E402,F401  (the family record's routes, on this blueprint)
-from pwa.families import dashboard as _dashboard  # noqa: E402,F401  (the record's dashboard sections)

@@ -7,25 +7,18 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from pwa import access
-from pwa.core import clock, security
+from pwa.core import clock
 from pwa.access import roles_required
 from pwa.crypto import sealing
 from pwa.core.extensions import db
 from pwa.models import Role
-from pwa.offline import assets, commands, shell, sync
+from pwa.offline import commands, shell, sync
 from pwa.offline.kinds import SYNC_ROLES
 
 bp = Blueprint("offline", __name__)
 SHELL_CACHING = "no-cache, private"
 
 
-def _install(state) -> None:
-    """Versioned static files, and shell answers that choose their own caching."""
-    assets.install(state.app)
-    security.SHELL_ENDPOINTS.update({"offline.service_worker", "offline.manifest", *shell.SHELL_PAGES})
-
-
-bp.record_once(_install)
 commands.register(bp)
 
 

@@ -9,7 +9,7 @@ from pwa.core.idempotency import IdempotencyConflict
 from pwa.models import Role
 from pwa.offline.kinds import Invalid
 from pwa.offline.sync import all_or_nothing
-from pwa.quarantine import dashboard, display, services  # noqa: F401  (registering the dashboard section)
+from pwa.quarantine import display, services
 from pwa.quarantine.forms import DismissForm, RecordForm
 
 bp = Blueprint("quarantine", __name__, url_prefix="/quarantine")

@@ -2,7 +2,8 @@
 
 Each section is a function (coordinator, today) -> Section that runs a fixed
 number of queries, whatever the size of the programme. Features register
-their own sections (diary reviews, concerns) with `section`.
+their own sections (diary reviews, concerns): `section` marks one, and the feature's
+register(app) adds its modules with `add`.
 
 Every section has a "see all" page (/dashboard/<key>), paged with a count. A section
 that lists everything in `items` needs nothing more; one that lists only its first
@@ -16,7 +17,7 @@ from typing import Callable
 import sqlalchemy as sa
 
 from pwa import access
-from pwa.core import clock, refusals
+from pwa.core import clock, refusals, registry
 from pwa.core.extensions import db
 from pwa.models import AuditEvent, Match, Role, SupervisionSession, User
 from pwa.web.paging import Page
@@ -43,21 +44,37 @@ class Section:
         return len(self.items) if self.total is None else self.total
 
 
-SECTIONS: list[tuple[int, Callable[[User, date], Section]]] = []
-KEYED: dict[str, Callable[[User, date], Section]] = {}
+@dataclass
+class Sections:
+    """The sections the features put on the dashboard, in page order, and those with a see-all key."""
+
+    ordered: list[tuple[int, Callable[[User, date], Section]]] = field(default_factory=list)
+    keyed: dict[str, Callable[[User, date], Section]] = field(default_factory=dict)
 
 
 def section(order: int, key: str | None = None):
-    """Register a dashboard section at a position on the page (key: its see-all page's name)."""
+    """Mark a function as a dashboard section at a position on the page (key: its see-all page's name)."""
 
-    def register(fn):
-        SECTIONS.append((order, fn))
-        SECTIONS.sort(key=lambda pair: pair[0])
-        if key:
-            KEYED[key] = fn
+    def mark(fn):
+        fn.dashboard_section = (order, key)
         return fn
 
-    return register
+    return mark
+
+
+def add(app, *modules) -> None:
+    """Put the sections marked in these modules on the app's dashboard (a feature's register calls this)."""
+    sections = registry.of("dashboard", Sections, app)
+    for fn, (order, key) in registry.marked(modules, "dashboard_section"):
+        if all(fn is not known for _, known in sections.ordered):
+            sections.ordered.append((order, fn))
+        if key:
+            sections.keyed[key] = fn
+    sections.ordered.sort(key=lambda pair: pair[0])
+
+
+def _sections() -> Sections:
+    return registry.of("dashboard", Sections)
 
 
 SHOWN = 20  # items listed per section; the heading always gives the full count
@@ -65,7 +82,7 @@ SHOWN = 20  # items listed per section; the heading always gives the full count
 
 def build(coordinator: User, today: date) -> list[Section]:
     """Every section for a coordinator's programme, each listing its first SHOWN items."""
-    sections = [fn(coordinator, today) for _, fn in SECTIONS]
+    sections = [fn(coordinator, today) for _, fn in _sections().ordered]
     for s in sections:
         s.total, s.items = s.count, s.items[:SHOWN]
     return sections
@@ -73,12 +90,12 @@ def build(coordinator: User, today: date) -> list[Section]:
 
 def one(key: str, coordinator: User, today: date, page: Page) -> Section | None:
     """One section with one page of its items (the see-all page); None for an unknown key."""
-    found = None
-    if key in KEYED:
-        found = KEYED[key](coordinator, today)
+    found, sections = None, _sections()
+    if key in sections.keyed:
+        found = sections.keyed[key](coordinator, today)
     else:
-        for _, fn in SECTIONS:
-            if fn not in KEYED.values() and (candidate := fn(coordinator, today)).key == key:
+        for _, fn in sections.ordered:
+            if fn not in sections.keyed.values() and (candidate := fn(coordinator, today)).key == key:
                 found = candidate
                 break
     if found is None:

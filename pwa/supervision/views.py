@@ -4,7 +4,6 @@ from flask_login import current_user
 
 from pwa import access
 from pwa.core import audit, clock
-from pwa.supervision import queues  # noqa: F401  (its dashboard sections)
 from pwa.access import roles_required
 from pwa.core.extensions import db
 from pwa.models import Role
