@@ -78,35 +78,56 @@ def from_environment(instance_path: str) -> dict:
     load_dotenv(Path.cwd() / ".env")
     instance = Path(instance_path)
     base_url = (os.environ.get("BASE_URL") or _dev_base_url()).rstrip("/")
+    return {**_storage_settings(instance), **_mail_settings(instance, base_url), **_account_settings(base_url),
+            **_outbox_settings(),
+            "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+            "TIMEZONE": os.environ.get("BRIDGE_TIMEZONE") or "Europe/London",
+            # Kill switch: serve a service worker that clears its caches and unregisters itself.
+            "SW_KILL": _bool("BRIDGE_SW_KILL", False),
+            "MAX_CONTENT_LENGTH": 2 * 1024 * 1024}
+
+
+def _storage_settings(instance: Path) -> dict:
+    """The database, the keys and the backups."""
     return {
         # Only an explicit BRIDGE_ENV=development (bin/run-dev, the tests) may invent keys or use demo-code.
         "DEVELOPMENT": os.environ.get("BRIDGE_ENV", "production").strip().lower() == "development",
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
-        "SQLALCHEMY_DATABASE_URI": os.environ.get(
-            "DATABASE_URL", f"sqlite:///{instance / 'bridge.db'}"
-        ),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'bridge.db'}"),
         # Never put bound values (emails, ciphertexts) into exception messages or logs.
         "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "DATA_KEYS": os.environ.get("BRIDGE_DATA_KEYS"),
         "DATA_KEY_FILE": os.environ.get("BRIDGE_DATA_KEY_FILE", str(instance / "data-keys.json")),
-        "SEALING_KEY_FILE": os.environ.get(
-            "BRIDGE_SEALING_KEY_FILE", str(instance / "sealing-keys.json")
-        ),
+        "SEALING_KEY_FILE": os.environ.get("BRIDGE_SEALING_KEY_FILE", str(instance / "sealing-keys.json")),
         # A backup server holds only the public half; the private half is needed to restore.
         "BACKUP_PUBLIC_KEY_FILE": os.environ.get("BRIDGE_BACKUP_PUBLIC_KEY_FILE") or None,
         "BACKUP_PRIVATE_KEY_FILE": os.environ.get("BRIDGE_BACKUP_PRIVATE_KEY_FILE") or None,
         "PG_BINDIR": os.environ.get("BRIDGE_PG_BINDIR") or None,
+    }
+
+
+def _mail_settings(instance: Path, base_url: str) -> dict:
+    """Where mail goes and what its links point at."""
+    return {
         "SMTP_URL": os.environ.get("SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Bridge <bridge@localhost>"),
         "BASE_URL": base_url,
         "MAIL_DIR": os.environ.get("BRIDGE_MAIL_DIR", str(instance / "mail")),
+        "WORKER_WAKE": _bool("BRIDGE_WORKER_WAKE", True),
+    }
+
+
+def _account_settings(base_url: str) -> dict:
+    """Sessions, cookies, sign-in throttling, the second factor and password hashing."""
+    https = os.environ.get("BASE_URL", "").startswith("https")
+    return {
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
         "SESSION_ABSOLUTE_HOURS": _int("SESSION_ABSOLUTE_HOURS", 12),
         # A form's CSRF token lives as long as its session (idle and absolute timeouts above): a person who
         # takes an hour over a concern is not refused for it.
         "WTF_CSRF_TIME_LIMIT": None,
-        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", os.environ.get("BASE_URL", "").startswith("https")),
-        "HSTS": _bool("HSTS", os.environ.get("BASE_URL", "").startswith("https")),
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", https),
+        "HSTS": _bool("HSTS", https),
         # Throttling slows an attacker but never locks the real person out: after a few free failures each
         # further one doubles the wait, up to a short cap; an address is slowed only when it fails on many accounts.
         "LOGIN_FREE_FAILURES": _int("LOGIN_FREE_FAILURES", 3),
@@ -117,16 +138,14 @@ def from_environment(instance_path: str) -> dict:
         "MFA_REQUIRED_ROLES": _names("MFA_REQUIRED_ROLES", "admin,coordinator,social_worker,mentor"),
         "WEBAUTHN_RP_ID": os.environ.get("WEBAUTHN_RP_ID") or _host(base_url),
         "WEBAUTHN_ORIGIN": os.environ.get("WEBAUTHN_ORIGIN") or _origin(base_url),
-        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
-        "TIMEZONE": os.environ.get("BRIDGE_TIMEZONE") or "Europe/London",
         "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
         "ARGON2_MEMORY_KIB": _int("ARGON2_MEMORY_KIB", 65536),
-        "WORKER_WAKE": _bool("BRIDGE_WORKER_WAKE", True),
-        **_outbox_settings(),
-        # Kill switch: serve a service worker that clears its caches and unregisters itself.
-        "SW_KILL": _bool("BRIDGE_SW_KILL", False),
-        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }
+
+
+def child_environment(**extra: str) -> dict:
+    """The environment a helper program (pg_dump, pg_restore) runs in: this process's, plus `extra`."""
+    return {**os.environ, **extra}
 
 
 def for_tests(instance_path: str, database_url: str) -> dict:

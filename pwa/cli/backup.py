@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from pwa import config
 from pwa.core import audit, clock
 from pwa.core.extensions import db
 from pwa.crypto import backup as sealed
@@ -55,9 +56,7 @@ def pg_binary(name: str) -> str:
 
 def _libpq(url: sa.URL) -> tuple[str, dict]:
     """A libpq URL without the password (that goes in PGPASSWORD, not on a command line)."""
-    env = dict(os.environ)
-    if url.password:
-        env["PGPASSWORD"] = url.password
+    env = config.child_environment(**({"PGPASSWORD": url.password} if url.password else {}))
     plain = url.set(drivername="postgresql", password=None)
     return plain.render_as_string(hide_password=False), env
 

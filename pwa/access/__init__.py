@@ -1,0 +1,46 @@
+"""Who may see and do what: the one place that decides (callers use `access.<name>`).
+
+Views never query case tables directly. They ask for an object through a
+function here, which scopes the query to the current user, answers 404 for
+anything outside that scope (so ids reveal nothing), and audits the read.
+
+- a mentor sees only families they have an active match with;
+- a coordinator sees only their programme;
+- a social worker sees only the families they are responsible for;
+- an admin sees no case content (accounts and programme settings only).
+"""
+from pwa.access.policy import (
+    CASE_ROLES, FAMILY_ACTIONS, one, refuse, roles_required,
+)
+from pwa.access.people import (
+    active_matches_for_families, family_for, list_families, manageable_users, match_for, mentors_of,
+    programme_for, programmes_for, social_workers_of, supervision_notes, user_for, visible_families,
+    visible_matches,
+)
+from pwa.access.diary import (
+    GOAL_ACTIONS, family_goals, family_readings, family_visits, goal_for, goal_progress,
+    may_record_agreement, proposed_goals, visible_visits, visit_for,
+)
+from pwa.access.concerns import (
+    CONCERN_ACTIONS, concern_for, count_concerns, debrief_for, debriefs_for,
+    list_concerns, undelivered_for, undelivered_mail, visible_concerns,
+)
+from pwa.access.phone import (
+    concerns_sent_by, held_family, held_item_for, held_items, held_sent_by, offline_snapshot, visible_held,
+    visits_sent_by,
+)
+from pwa.access.record import (
+    child_for, family_record, person_for,
+)
+
+__all__ = [
+    "CASE_ROLES", "FAMILY_ACTIONS", "one", "refuse", "roles_required",
+    "active_matches_for_families", "family_for", "list_families", "manageable_users", "match_for", "mentors_of",
+    "programme_for", "programmes_for", "social_workers_of", "supervision_notes", "user_for", "visible_families",
+    "visible_matches", "GOAL_ACTIONS", "family_goals", "family_readings", "family_visits",
+    "goal_for", "goal_progress", "may_record_agreement", "proposed_goals", "visible_visits", "visit_for",
+    "CONCERN_ACTIONS", "concern_for", "count_concerns", "debrief_for",
+    "debriefs_for", "list_concerns", "undelivered_for", "undelivered_mail", "visible_concerns",
+    "concerns_sent_by", "held_family", "held_item_for", "held_items", "held_sent_by", "offline_snapshot",
+    "visible_held", "visits_sent_by", "child_for", "family_record", "person_for",
+]

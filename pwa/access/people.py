@@ -1,0 +1,116 @@
+"""Families, matches, people and programmes, scoped to the user."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import defer
+
+
+from pwa.core import audit
+from pwa.access.policy import FAMILY_ACTIONS, one
+from pwa.core.extensions import db
+from pwa.models import Family, Match, Programme, Role, SupervisionSession, User
+
+
+def visible_families(user: User) -> sa.Select:
+    """Families the user may see, as a select to refine."""
+    q = sa.select(Family)
+    if user.role is Role.coordinator:
+        return q.where(Family.programme_id == user.programme_id)
+    if user.role is Role.social_worker:
+        return q.where(Family.social_worker_id == user.id)
+    if user.role is Role.mentor:
+        active = sa.select(Match.family_id).where(Match.mentor_id == user.id, Match.is_active())
+        return q.where(Family.id.in_(active))
+    return q.where(sa.false())
+
+
+def family_for(user: User, family_id, action: str = "read") -> Family:
+    """Fetch one family the user may act on, auditing the access, or 404/403."""
+    return one(user, visible_families(user), Family, family_id, action, user.role in FAMILY_ACTIONS[action])
+
+
+def list_families(user: User, *, stage=None, limit: int | None = None, offset: int = 0) -> list[Family]:
+    """The user's families, newest referral first, auditing the listing (long texts left unopened)."""
+    q = (visible_families(user).order_by(Family.referred_at.desc(), Family.id)
+         .options(defer(Family.referral_reason), defer(Family.involvement_plan), defer(Family.address)))
+    if stage is not None:
+        q = q.where(Family.stage == stage)
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
+    families = db.session.scalars(q).unique().all()
+    audit.record(db.session, user, "list", object_type="families")
+    return list(families)
+
+
+def visible_matches(user: User) -> sa.Select:
+    """Matches on families the user may see (a mentor: only their own, active)."""
+    q = sa.select(Match).join(Match.family)
+    if user.role is Role.mentor:
+        return q.where(Match.mentor_id == user.id, Match.is_active())
+    return q.where(Family.id.in_(visible_families(user).with_only_columns(Family.id)))
+
+
+def match_for(user: User, match_id, action: str = "read") -> Match:
+    """Fetch one match: anyone who can see it may read; only its coordinator may change it."""
+    return one(user, visible_matches(user), Match, match_id, action, action == "read" or user.role is Role.coordinator)
+
+
+def active_matches_for_families(user: User, family_ids) -> dict:
+    """The active match of each listed family, in one query."""
+    if not family_ids:
+        return {}
+    rows = db.session.scalars(
+        visible_matches(user).where(Match.family_id.in_(family_ids), Match.is_active())
+    ).unique()
+    return {m.family_id: m for m in rows}
+
+
+def manageable_users(user: User) -> sa.Select:
+    """Accounts the user may manage: an admin all, a coordinator their programme's."""
+    q = sa.select(User)
+    if user.role is Role.admin:
+        return q
+    if user.role is Role.coordinator:
+        return q.where(User.programme_id == user.programme_id, User.role != Role.admin)
+    return q.where(sa.false())
+
+
+def user_for(user: User, user_id) -> User:
+    """Fetch one account the user may manage, or 404."""
+    return one(user, manageable_users(user), User, user_id)
+
+
+def mentors_of(user: User) -> list[User]:
+    """The coordinator's programme's mentors."""
+    q = manageable_users(user).where(User.role == Role.mentor).order_by(User.created_at)
+    return list(db.session.scalars(q))
+
+
+def social_workers_of(programme_id) -> list[User]:
+    """Active social workers in a programme."""
+    q = sa.select(User).where(
+        User.programme_id == programme_id, User.role == Role.social_worker, User.active.is_(True)
+    )
+    return list(db.session.scalars(q))
+
+
+def supervision_notes(user: User, mentor: User) -> list[SupervisionSession]:
+    """A mentor's supervision sessions, newest first, for their programme's coordinator; audited."""
+    if user.role is not Role.coordinator or mentor.programme_id != user.programme_id:
+        return []
+    q = sa.select(SupervisionSession).where(SupervisionSession.mentor_id == mentor.id)
+    found = list(db.session.scalars(q.order_by(SupervisionSession.held_on.desc())))
+    audit.record(db.session, user, "read supervision", mentor)
+    return found
+
+
+def programmes_for(user: User) -> list[Programme]:
+    """Programmes the user may manage: an admin all of them."""
+    if user.role is not Role.admin:
+        return []
+    return list(db.session.scalars(sa.select(Programme).order_by(Programme.name)))
+
+
+def programme_for(user: User, programme_id) -> Programme:
+    """Fetch a programme the user may manage, or 404."""
+    visible = sa.select(Programme).where(sa.true() if user.role is Role.admin else sa.false())
+    return one(user, visible, Programme, programme_id)
