@@ -245,6 +245,7 @@ def test_the_demo_prints_its_second_step_and_demo_code_works_only_in_development
     from pwa.auth.totp import grouped
 
     assert f"setup key {grouped(DEMO_TOTP_SECRET)}" in out and "flask --app wsgi demo-code EMAIL" in out
+    monkeypatch.setitem(app.config, "DEVELOPMENT", False)  # the test settings are development's
     refused = runner.invoke(args=["demo-code", "sw1@bridge.example"])
     assert refused.exit_code != 0 and "only in development" in refused.output
     monkeypatch.setitem(app.config, "DEVELOPMENT", True)

@@ -167,8 +167,13 @@ def test_withdrawn_consent_refuses_a_visit_sent_from_the_phones_outbox(world, au
     auth.login(world.mentor)
     item = seal(app, world.mentor, "visit", world.family.id, visit_fields(what_done="Saved while offline"))
     answer = send(auth, [item]).get_json()["results"][0]
-    assert answer["status"] == "invalid" and "withdrawn its consent" in str(answer["errors"])
+    assert answer["status"] == "quarantined"  # never dropped: held for the coordinator, with the reason
     with app.app_context():
+        from pwa.models import QuarantinedItem
+        from pwa.quarantine.services import errors_of
+
+        [held] = db.session.scalars(sa.select(QuarantinedItem)).all()
+        assert "withdrawn its consent" in str(errors_of(held))
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == 0
     assert date
 

@@ -22,7 +22,7 @@ def weakness(password: str, *, email: str = "", name: str = "") -> str | None:
     if any(word in password.lower() for word in own if len(word) >= 4):
         reason = "It contains your own name or email."
     else:
-        result = zxcvbn(password[:100], user_inputs=own)
+        result = zxcvbn(password[:72], user_inputs=own)  # zxcvbn refuses more than 72 characters
         if result["score"] >= GOOD_ENOUGH:
             return None
         reason = result["feedback"]["warning"] or "It follows a pattern that is easy to guess."
