@@ -33,6 +33,8 @@ SCHEMAS = {
         "uuid": {"type": "string", "pattern": UUID_PATTERN},
         "kind": {"type": "string", "enum": sorted(KINDS)},
         "kid": {"type": "string", "pattern": KEY_ID.pattern},
+        "present": {"type": "boolean", "description": "sent from the online form: a failed check is answered "
+                                                      "422 with the errors instead of being held"},
         "enc": dict(B64URL, description="the sender's 65-byte ephemeral P-256 point, base64url"),
         "ct": dict(B64URL, description="the HPKE ciphertext and tag, base64url (at most 64 KiB)")}},
     "Batch": {"type": "object", "required": ["items"], "properties": {

@@ -18,6 +18,9 @@ was sealed as. Inside: JSON {"family": id, "fields": {name: text | [text]},
     words), url null, held (true until a person has dealt with it) and kind;
   invalid (422, errors): not in the wire format, or it could not be opened
     (sealed for another account, or damaged); one that fails to open is held too.
+  An entry sent with "present": true (outside the seal: the online form, its
+    author still on the page) that fails the form's checks is answered invalid
+    with the errors instead of held, so the page shows them and nothing is kept.
 Errors are [{"field", "label", "message"}]. GET /sync/states?uuid=... answers
 {uuid: {"state", "url"?, "held", "kind"}}: a held entry stays held: true until
 a coordinator records it (then the record's state and url) or dismisses it
@@ -66,6 +69,7 @@ class Envelope:
     kid: str
     enc: bytes
     ct: bytes
+    present: bool = False  # sent from the online form, its author at the page to correct it
 
 
 def info(kid: str, author_id, kind: str, client_uuid) -> bytes:
@@ -100,7 +104,7 @@ def _envelope(raw):
             raise ValueError("entry too large")
     except (ValueError, TypeError, binascii.Error):  # TypeError: a list or object where text belongs
         return _answer(claimed, "invalid", errors=[_error("This entry is not in a format Bridge can read.")])
-    return Envelope(uuid.UUID(claimed), raw["kind"], raw["kid"], enc, ct)
+    return Envelope(uuid.UUID(claimed), raw["kind"], raw["kid"], enc, ct, raw.get("present") is True)
 
 
 def _error(message: str, field: str = "", label: str = "") -> dict:
@@ -158,6 +162,8 @@ def receive_one(user: User, keys: SealingKeys, entry: Envelope, families: dict |
         with all_or_nothing():
             stored: Stored = kind.store(user, family, formdata, entry.uuid)
     except Invalid as bad:
+        if entry.present:  # the person is at the form: show them what to put right
+            return _answer(entry.uuid, "invalid", errors=bad.errors)
         return _hold(user, entry, body, family_id, HeldReason.invalid, bad.errors)
     except IdempotencyConflict:
         return _hold(user, entry, body, family_id, HeldReason.conflict, [_error(

@@ -107,7 +107,8 @@ def test_a_rule_changed_in_the_form_class_changes_the_phones_check(app, live, ph
     assert "Who was there: Say who was there." in phone.locator(".error-summary").inner_text()
 
 
-def test_the_concern_form_says_what_is_missing_all_at_once(app, context, live, phone):
+def test_the_concern_form_refuses_only_what_makes_it_unusable_all_at_once(app, context, live, phone):
+    """No family or nothing written: refused before saving, both said at once; a missing detail never is."""
     lose_signal(context, live)
     phone.goto("/offline/concern")
     phone.wait_for_selector("form[data-outbox]:visible")
@@ -116,9 +117,10 @@ def test_the_concern_form_says_what_is_missing_all_at_once(app, context, live, p
     summary = phone.locator(".error-summary")
     summary.wait_for()
     text = summary.inner_text()
-    for message in ("Choose the family.", "Choose how urgent it is.", "Tick at least one.", "Say what you saw and heard."):
+    for message in ("Choose the family.", "Write what you saw and heard."):
         assert text.count(message) == 1, text
-    assert phone.locator("#categories-error").inner_text() == "Tick at least one."
+    assert "urgent" not in text and "Tick" not in text  # a concern is never refused for a missing detail
+    assert phone.locator("#what_seen-error").inner_text() == "Write what you saw and heard."
     assert not re.search(r"\.\s*:", text)  # no label ending in a full stop glued to a message
     assert (idb(phone, "outbox") or []) == []
     phone.screenshot(path=f"{SHOTS}/offline-concern-errors-360.png", full_page=True)

@@ -6,7 +6,7 @@
 // posted the ordinary way, so its page shows what to fix; the offline shells
 // fill their family choices from the encrypted snapshot and show the
 // server's reasons themselves.
-import { get } from "./idb.js";
+import { get, put } from "./idb.js";
 import { DAY, forget, load, save } from "./vault.js";
 import { sealEntry } from "./seal.js";
 import { discard, enqueue, replay } from "./outbox.js";
@@ -173,7 +173,8 @@ async function submit(form, ctx) {
   } catch {
     return online ? native(form) : say(form, "This phone cannot seal entries yet. Open Bridge once while online.");
   }
-  await enqueue(item);
+  // From the online form its author is at the page: a failed check comes back to it, not to a hold.
+  await enqueue(ctx.ready ? item : { ...item, present: true });
   navigator.serviceWorker?.getRegistration().then((r) => r?.sync?.register("bridge-outbox")).catch(() => {});
   await save(`copy:${item.uuid}`, { family, fields });
   await save(`about:${item.uuid}`, { family }); // names the family on the outbox card (the label stays in the vault)
@@ -183,6 +184,8 @@ async function submit(form, ctx) {
   await replay(true);
   const result = await outcome(item.uuid);
   button.disabled = false;
+  const waiting = await get("outbox", item.uuid);
+  if (waiting?.present) await put("outbox", { ...waiting, present: false }); // sent later: held if it cannot be stored
   if (result.sent) {
     sessionStorage.setItem("bridge-notice", SAVED[item.kind]);
     return location.assign(result.sent.url || "/offline/outbox");

@@ -126,7 +126,7 @@ async function send(batch, csrf) {
   try {
     r = await fetch("/sync/items", { method: "POST", cache: "no-store",
       headers: { ...JSON_HEADERS, "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ items: batch.map(({ v, uuid, kind, kid, enc, ct }) => ({ v, uuid, kind, kid, enc, ct })) }) });
+      body: JSON.stringify({ items: batch.map(({ v, uuid, kind, kid, enc, ct, present }) => ({ v, uuid, kind, kid, enc, ct, present: present === true })) }) });
   } catch {
     return backOff(batch);
   }
