@@ -140,3 +140,17 @@ def context(browser, live):
     ctx.set_default_timeout(10_000)
     yield ctx
     ctx.close()
+
+
+@pytest.fixture
+def phone(context, world):
+    """The mentor's phone, signed in, with the shell cached, the sealing key and the snapshot on it; no page errors."""
+    from tests.browser.phone import ready_for_offline, sign_in
+
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    sign_in(page, world.mentor)
+    ready_for_offline(page)
+    yield page
+    assert page.errors == []

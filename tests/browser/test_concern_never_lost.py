@@ -11,20 +11,11 @@ import sqlalchemy as sa
 
 from pwa.core.extensions import db
 from pwa.models import Concern, EndingReason, Match, QuarantinedItem
-from tests.browser.phone import eventually, lose_signal, ready_for_offline, regain_signal, sign_in
+from tests.browser.phone import eventually, lose_signal, regain_signal, sign_in
 from tests.support.concern_processes import start_worker
 
 pytestmark = pytest.mark.browser
 BANNER = "Concern not sent yet — if a child is in danger, phone now."
-
-
-@pytest.fixture
-def phone(context, world):
-    """The mentor's phone, signed in, ready to work offline."""
-    page = context.new_page()
-    sign_in(page, world.mentor)
-    ready_for_offline(page)
-    return page
 
 
 @pytest.fixture

@@ -15,23 +15,10 @@ import sqlalchemy as sa
 from pwa.core import clock
 from pwa.core.extensions import db
 from pwa.models import Concern, Visit
-from tests.browser.phone import (controlled, eventually, idb, lose_signal, outbox_counts, ready_for_offline,
-                                 regain_signal, sign_in)
+from tests.browser.phone import (controlled, eventually, idb, lose_signal, outbox_counts, regain_signal, sign_in)
 
 pytestmark = pytest.mark.browser
 VISIT_PAGE = re.compile(r"/visits/[0-9a-f-]{36}$")
-
-
-@pytest.fixture
-def phone(context, world):
-    """The mentor's phone, signed in, with the shell cached, the sealing key and the snapshot on it."""
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    sign_in(page, world.mentor)
-    ready_for_offline(page)
-    yield page
-    assert page.errors == []
 
 
 def visits(app, **where) -> list[Visit]:

@@ -7,22 +7,10 @@ from werkzeug.datastructures import MultiDict
 from wtforms.validators import DataRequired
 
 from pwa.core import clock
-from tests.browser.phone import idb, lose_signal, ready_for_offline, sign_in
+from tests.browser.phone import idb, lose_signal
 
 pytestmark = pytest.mark.browser
 SHOTS = "/work/shots/offline"
-
-
-@pytest.fixture
-def phone(context, world):
-    """The mentor's phone, signed in, ready to work offline."""
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    sign_in(page, world.mentor)
-    ready_for_offline(page)
-    yield page
-    assert page.errors == []
 
 
 def server_says(app, **typed) -> dict:

@@ -10,24 +10,12 @@ from flask import abort
 from pwa.core.extensions import db
 from pwa.models import Concern, Visit
 from pwa.offline import sync
-from tests.browser.phone import eventually, idb, outbox_counts, ready_for_offline, sign_in
+from tests.browser.phone import eventually, idb, outbox_counts, sign_in
 
 pytestmark = pytest.mark.browser
 SHOTS = "/work/shots/offline"
 BANNER = "Concern not sent yet — if a child is in danger, phone now."
 OTHERS = "This phone holds entries from another account; they will be sent when that person signs in."
-
-
-@pytest.fixture
-def phone(context, world):
-    """The mentor's phone, signed in, ready to work offline."""
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    sign_in(page, world.mentor)
-    ready_for_offline(page)
-    yield page
-    assert page.errors == []
 
 
 def stored(app, model) -> list:
