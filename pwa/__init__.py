@@ -34,12 +34,13 @@ def register_secrets(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions, the session store and the request hooks."""
     from pwa.core import audit, clock, database, requests, security, sessions
-    from pwa.core.extensions import csrf, db, login_manager, migrate
+    from pwa.core.extensions import compress, csrf, db, login_manager, migrate
 
     clock.configure(app.config.get("TIMEZONE") or "Europe/London")
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     with app.app_context():
         database.configure_engine(db.engine)

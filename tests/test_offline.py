@@ -290,6 +290,30 @@ def test_static_files_under_their_version_are_cached_for_a_year(app, client):
     assert f'/static/css/app.css?v={css}"' in page and "/static/js/app.js?v=" in page
 
 
+def test_scripts_and_styles_travel_compressed_and_pages_never_do(app, world, auth, mentor):
+    """Static files are the same for everyone; a page holds a token beside what was typed (BREACH)."""
+    import gzip
+
+    with app.test_request_context():
+        from pwa.offline.assets import static_url
+        js, css = static_url("js/forms.js"), static_url("css/app.css")
+    for url in (js, css):
+        answer = auth.client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert answer.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in answer.headers["Vary"]
+        assert gzip.decompress(answer.data) == auth.client.get(url).data
+    page = auth.client.get("/families/?q=ash", headers={"Accept-Encoding": "gzip, br"})
+    assert page.status_code == 200 and "Content-Encoding" not in page.headers
+
+
+def test_a_page_with_an_outbox_form_preloads_every_module_it_will_need(app, world, auth, mentor):
+    """One round trip for the whole module graph: the phone on a poor signal waits once, not five times."""
+    preloads = lambda html: set(re.findall(r'<link rel="modulepreload" href="/static/js/(\w+)\.js', html))  # noqa: E731
+    home = preloads(auth.client.get("/diary").get_data(as_text=True))
+    assert home == {"app", "idb", "dom"}  # what app.js imports; the rest loads on demand
+    form = preloads(auth.client.get(f"/families/{world.family.id}/visits/new").get_data(as_text=True))
+    assert form == home | {"forms", "vault", "seal", "hpke", "outbox", "offline", "check"}
+
+
 def test_visit_form_and_concern_form_post_still_work_without_javascript(app, world, auth, mentor):
     """Progressive enhancement: the plain form post is untouched by the outbox."""
     page = auth.client.get(f"/families/{world.family.id}/visits/new").get_data(as_text=True)

@@ -15,6 +15,7 @@ from flask import Flask, Response, abort, current_app, request, url_for
 from werkzeug.security import safe_join
 
 YEAR = 31536000
+TEXT = {"js": "text/javascript", "css": "text/css", "svg": "image/svg+xml"}
 IMPORT = re.compile(r"""(\bfrom\s*|\bimport\s*\(\s*)(["'])\./([\w.-]+\.js)\2""")
 
 _modules: dict[str, tuple[tuple, bytes, str]] = {}  # name -> (stamp, body, version)
@@ -49,6 +50,7 @@ def module(filename: str, _seen: tuple = ()) -> tuple[bytes, str]:
     return cached[1], cached[2]
 
 
+_graphs: dict[tuple, list[str]] = {}  # entry modules -> preload URLs
 _frozen: dict[str, str] = {}  # outside development, a process serves the files it started with
 
 
@@ -85,9 +87,9 @@ def serve(filename: str) -> Response:
         current = version(filename)
     except FileNotFoundError:
         abort(404)
-    if filename.endswith(".js"):
-        body, _ = module(filename)
-        response = Response(body, mimetype="text/javascript")
+    if filename.endswith(tuple(f".{ext}" for ext in TEXT)):  # read whole, so they can be compressed (pwa.config._compression_settings)
+        body = module(filename)[0] if filename.endswith(".js") else _path(filename).read_bytes()
+        response = Response(body, mimetype=TEXT[filename.rsplit(".", 1)[1]])
         response.add_etag()
         response.make_conditional(request)
     else:
@@ -102,7 +104,33 @@ def serve(filename: str) -> Response:
     return response
 
 
+def module_preloads(*entries: str) -> list[str]:
+    """Versioned URLs of these modules and of everything they import statically, for `<link rel=modulepreload>`.
+
+    A module's static imports are found only once it has arrived; preloading the whole graph lets a
+    phone on a slow network fetch it in one round trip instead of one per level of imports.
+    """
+    if entries in _graphs and not (current_app.debug or current_app.testing):
+        return _graphs[entries]
+    found: list[str] = []
+
+    def walk(filename: str) -> None:
+        if filename in found:
+            return
+        found.append(filename)
+        folder = filename.rsplit("/", 1)[0] + "/" if "/" in filename else ""
+        for m in IMPORT.finditer(_path(filename).read_text()):
+            if m[1].startswith("from"):
+                walk(folder + m[3])
+
+    for entry in entries:
+        walk(entry)
+    _graphs[entries] = [static_url(name) for name in found]
+    return _graphs[entries]
+
+
 def install(app: Flask) -> None:
-    """Serve static files through `serve` and give templates `static_url`."""
+    """Serve static files through `serve` and give templates `static_url` and `module_preloads`."""
     app.view_functions["static"] = serve
     app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.globals["module_preloads"] = module_preloads

@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms.validators import DataRequired
 
 from pwa.core import clock
-from tests.browser.phone import idb, lose_signal
+from tests.browser.phone import eventually, idb, lose_signal
 
 pytestmark = pytest.mark.browser
 SHOTS = "/work/shots/offline"
@@ -87,7 +87,15 @@ def test_a_rule_changed_in_the_form_class_changes_the_phones_check(app, live, ph
 
     monkeypatch.setattr(VisitForm, "present", VisitForm.present.field_class(
         "Who was there", validators=[DataRequired(message="Say who was there.")]))
-    phone.goto("/offline/visit")  # pages come from the network first: the new rules
+    old_shell = phone.evaluate("async () => (await caches.keys()).join()")
+    phone.goto("/offline/visit")  # opened from the cache; the worker sees its new version and installs it
+
+    def new_shell():
+        """the worker has cached the shell with the new rules"""
+        keys = phone.evaluate("async () => (await caches.keys()).join()")
+        return keys and keys != old_shell and "," not in keys
+    eventually(new_shell)
+    phone.goto("/offline/visit")  # the new shell: the new rules
     phone.wait_for_selector("form[data-outbox]:visible")
     phone.click("text=Save visit")
     phone.locator(".error-summary").wait_for()

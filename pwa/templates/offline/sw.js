@@ -4,6 +4,9 @@
 // offline shell; a response is stored only if its URL is on the allowlist,
 // it came from this origin with 200, and it is not marked no-store. The
 // precache is fetched without cookies, so the server answers it as nobody.
+// The shell pages (the offline forms, the outbox) are the same for everyone
+// and versioned with the worker, so they open from the cache at once: on a
+// poor signal the visit form is usable without waiting for a round trip.
 import { replay } from {{ outbox_url | tojson }};
 
 const VERSION = {{ version | tojson }};
@@ -48,13 +51,17 @@ self.addEventListener("message", (event) => {
 
 async function page(event) {
   const request = event.request;
+  const path = new URL(request.url).pathname;
+  if (PAGES.includes(path)) {
+    const hit = await (await caches.open(CACHE)).match(path);
+    if (hit) return hit;
+  }
   try {
     const answer = await fetch(request);
     // The server answered: whatever waits in the outbox can go now (the page's own timer may be asleep).
     event.waitUntil(replay(true).catch(() => {}));
     return answer;
   } catch (offline) {
-    const path = new URL(request.url).pathname;
     const shell = await caches.open(CACHE);
     return (await shell.match(PAGES.includes(path) ? path : "/offline")) || Response.error();
   }
