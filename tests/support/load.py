@@ -207,3 +207,15 @@ def make_team(make_programme, make_user, make_family, make_match, size: int) -> 
         make_match(family, mentor, coordinator)
         team.append((mentor, family))
     return team
+
+
+def start_web_processes(app, port: int, tmp, *, workers: int, threads: int = 2, **extra):
+    """gunicorn with `workers` processes sharing one port (the load and kill tests)."""
+    from tests.support.concern_processes import Process
+
+    # --preload: a killed worker is replaced by a fork of the loaded app, not a fresh import.
+    args = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads), "-b",
+            f"127.0.0.1:{port}", "--graceful-timeout", "1", "--timeout", "120", "--no-control-socket", "--preload",
+            "wsgi:app"]
+    extra.setdefault("BRIDGE_SEALING_KEY_FILE", app.config["SEALING_KEY_FILE"])
+    return Process(args, process_env(app, None, tmp, **extra), tmp, "web")
