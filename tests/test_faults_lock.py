@@ -144,3 +144,24 @@ def test_a_lock_held_past_the_busy_timeout_is_answered_not_saved(app, mentors, f
     counts = _assert_each_once(app, posts)
     assert counts == {"lost": 0, "duplicated": 0}
     figures.add(tried=tally.tried, refused_retry=tally.refused_retry, faults=1, **counts)
+
+
+def test_what_counts_as_busy():
+    """SQLite's lock and PostgreSQL's lock and statement timeouts ask for a retry; other errors do not."""
+    import sqlite3
+
+    from sqlalchemy import exc
+
+    from pwa.core.errors import retryable
+
+    class PgError(Exception):
+        def __init__(self, sqlstate):
+            super().__init__("canceling statement due to lock timeout")
+            self.sqlstate = sqlstate
+
+    assert retryable(exc.OperationalError("BEGIN IMMEDIATE", (), sqlite3.OperationalError("database is locked")))
+    assert retryable(exc.OperationalError("SELECT 1", (), PgError("55P03")))
+    assert retryable(exc.TimeoutError("QueuePool limit reached"))
+    assert not retryable(exc.OperationalError("SELECT 1", (), sqlite3.OperationalError("no such table: x")))
+    assert not retryable(exc.IntegrityError("INSERT", (), PgError("23505")))
+    assert not retryable(ValueError("database is locked"))
