@@ -17,7 +17,7 @@ from pwa.models.base import Base
 from tests.support import mfa as mfa_support
 
 # Fixture modules: a real SMTP server on loopback, the concern world's canaries and mail.
-pytest_plugins = ["tests.support.smtp_fixture", "tests.support.concern_fixtures"]
+pytest_plugins = ["tests.support.smtp_fixture", "tests.support.concern_fixtures", "tests.support.figures"]
 
 PASSWORD = "correct horse battery staple"
 

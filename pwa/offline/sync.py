@@ -39,7 +39,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from pwa import access
-from pwa.core import audit
+from pwa.core import audit, errors
 from pwa.core.extensions import db
 from pwa.crypto.hpke import SealedOpenError
 from pwa.crypto.sealing import KEY_ID, SealingKeys
@@ -169,6 +169,8 @@ def receive_one(user: User, keys: SealingKeys, entry: Envelope, families: dict |
         return _hold(user, entry, body, family_id, HeldReason.conflict, [_error(
             "An entry with this id was already saved with different content.")])
     except Exception as crash:
+        if errors.retryable(crash):  # the database is busy: the batch is answered 503 and the phone sends it again
+            raise
         logger.exception("storing sealed entry %s (%s) failed: held", entry.uuid, entry.kind, exc_info=crash)
         return _hold(user, entry, body, family_id, HeldReason.error, [_error(
             f"Bridge could not store it ({type(crash).__name__}).")])

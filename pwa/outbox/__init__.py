@@ -6,10 +6,11 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """The undelivered-mail views and the worker's own housekeeping job."""
-    from pwa.outbox import rules
+    from pwa.outbox import faults, rules
     from pwa.outbox.views import bp
 
     app.register_blueprint(bp)
+    faults.install(app)
     rules.add_job(app, rules.Job("sessions", every=300.0, task=_purge_sessions))
 
 
