@@ -80,6 +80,7 @@ def run(ctx) -> dict:
     coordinator = fixtures["people"]["coordinator"]
     token = ctx.tokens.get("coordinator") or ctx.server.login(coordinator, fixtures["password"])
     small = _measure_all(ctx.server, token, "100k visits")
+    print(f"  at 100k visits: {small}", flush=True)
     grown_path, started = RUN / "aggregates-10x.db", time.monotonic()
     _copy(ctx.dataset.path, grown_path)
     visits = grow(grown_path)
