@@ -14,7 +14,7 @@ from bench.scenarios import HELLO, Scenario, Target
 from bench.seed import SIZES
 from bench.server import Server
 
-EXTENSIONS = ("bench.concerns", "bench.supervision", "bench.pwa_budgets", "bench.records")  # modules with run(ctx) -> dict | list[Row]
+EXTENSIONS = ("bench.concerns", "bench.supervision", "bench.pwa_budgets", "bench.records", "bench.aggregates")  # modules with run(ctx) -> dict | list[Row]
 
 
 @dataclass

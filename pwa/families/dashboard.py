@@ -10,6 +10,9 @@ from pwa.models import Family, User, Visit, VisitOutcome
 from pwa.supervision.dashboard import Section, section
 
 DAYS = 30
+# Equality (not "is not completed", not "IS true") lets both sections read the visits indexes on
+# (outcome, visit_on) and (unknown_adult, visit_on): only the rare rows, however long the diary.
+ATTEMPTED = tuple(o for o in VisitOutcome if o is not VisitOutcome.completed)
 
 
 def _recent(coordinator: User, today: date) -> sa.Select:
@@ -20,7 +23,7 @@ def _recent(coordinator: User, today: date) -> sa.Select:
 @section(13)
 def unknown_adults(coordinator: User, today: date) -> Section:
     """Visits in the last 30 days where the mentor met an adult they had not met before."""
-    visits = list(db.session.scalars(_recent(coordinator, today).where(Visit.unknown_adult.is_(True))
+    visits = list(db.session.scalars(_recent(coordinator, today).where(Visit.unknown_adult == sa.true())
                                      .order_by(Visit.visit_on.desc())))
     audit.record(db.session, coordinator, "list", object_type="visits")
     return Section("unknown_adults", f"An adult the mentor had not met before (last {DAYS} days)", visits,
@@ -31,7 +34,7 @@ def unknown_adults(coordinator: User, today: date) -> Section:
 def no_access(coordinator: User, today: date) -> Section:
     """Families with two or more attempted visits (no answer, cancelled, out) in the last 30 days."""
     rows = db.session.execute(
-        _recent(coordinator, today).where(Visit.outcome != VisitOutcome.completed)
+        _recent(coordinator, today).where(Visit.outcome.in_(ATTEMPTED))
         .with_only_columns(Visit.family_id, sa.func.count(), sa.func.max(Visit.visit_on))
         .group_by(Visit.family_id).having(sa.func.count() >= 2).order_by(sa.func.count().desc())).all()
     ids = [fid for fid, _, _ in rows]

@@ -47,6 +47,10 @@ class Visit(UUIDKey, Base):
         sa.Index("ix_visits_family_started", "family_id", "started_at"),
         sa.Index("ix_visits_author_family", "author_id", "family_id"),
         sa.Index("ix_visits_author_visit_on", "author_id", "visit_on"),
+        # the dashboard's last-30-days sections read only the rare rows: attempted visits, unknown adults
+        sa.Index("ix_visits_outcome_visit_on", "outcome", "visit_on"),
+        sa.Index("ix_visits_visit_on", "visit_on"),  # the impact report's part-months at a period's edges
+        sa.Index("ix_visits_unknown_adult_visit_on", "unknown_adult", "visit_on"),
     )
 
     family_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("families.id"))

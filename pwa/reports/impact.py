@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 
 from pwa.core.extensions import db
+from pwa.reports import tallies
 from pwa.reports.figures import change, minutes, money, rate, share
 from pwa.models import (Concern, EndingReason, Family, Goal, GoalStatus, Match, MatchExtension, OutcomeArea,
-                        OutcomeReading, OutcomeScore, Programme, Urgency, Visit, VisitReview)
+                        OutcomeReading, OutcomeScore, Programme, Urgency)
 
 
 @dataclass
@@ -45,21 +47,14 @@ def _matches(programme: Programme, period: Period) -> list[Match]:
     q = (sa.select(Match).join(Family, Family.id == Match.family_id)
          .where(Family.programme_id == programme.id, Match.started_on <= period.end,
                 sa.or_(Match.is_active(), Match.ended_on >= period.start)))
-    return list(db.session.scalars(q).unique())
+    return list(db.session.scalars(q.options(lazyload("*"))))
 
 
-def _visits(programme: Programme, period: Period) -> sa.Select:
-    return (sa.select(Visit).join(Family, Family.id == Visit.family_id)
-            .where(Family.programme_id == programme.id, Visit.visit_on.between(period.start, period.end),
-                   Visit.is_current()))
-
-
-def how_much(programme: Programme, period: Period, matches: list[Match]) -> Table:
+def how_much(programme: Programme, period: Period, matches: list[Match], counts: dict) -> Table:
     """Families supported, matches, visits, volunteer hours and their value, mentors."""
-    visits = _visits(programme, period).subquery()
-    count, minutes, tenth_miles = db.session.execute(sa.select(
-        sa.func.count(), sa.func.coalesce(sa.func.sum(visits.c.duration_minutes), 0),
-        sa.func.coalesce(sa.func.sum(visits.c.travel_tenth_miles), 0)).select_from(visits)).one()
+    count = sum(c.visits for c in counts.values())
+    minutes = sum(c.minutes for c in counts.values())
+    tenth_miles = sum(c.tenth_miles for c in counts.values())
     hours = minutes / 60
     active_at_end = sum(1 for m in matches if m.ended_on is None or m.ended_on > period.end)
     value = hours * programme.hourly_value_pence / 100
@@ -76,22 +71,14 @@ def how_much(programme: Programme, period: Period, matches: list[Match]) -> Tabl
     return Table("how_much", "How much did we do?", ["Measure", "Figure"], rows)
 
 
-def _days_between(later, earlier):
-    """Days between two timestamp columns, in SQL that both databases understand."""
-    if db.engine.dialect.name == "sqlite":
-        return sa.func.julianday(later) - sa.func.julianday(earlier)
-    return sa.extract("epoch", later - earlier) / 86400.0
-
-
-def visit_rates(programme: Programme, period: Period, matches: list[Match]) -> tuple[float | None, int, int]:
+def visit_rates(programme: Programme, period: Period, matches: list[Match],
+                counts: dict) -> tuple[float | None, int, int]:
     """(mean visits per family per week, families at or above plan, families counted)."""
-    counts = dict(db.session.execute(
-        _visits(programme, period).with_only_columns(Visit.match_id, sa.func.count()).group_by(Visit.match_id)).all())
     rates = []
     for m in matches:
         weeks = period.overlap_days(m.started_on, m.ended_on) / 7
         if weeks >= 1:
-            rates.append(counts.get(m.id, 0) / weeks)
+            rates.append((counts[m.id].visits if m.id in counts else 0) / weeks)
     at_plan = sum(1 for r in rates if r >= programme.planned_visits_per_week)
     return (statistics.mean(rates) if rates else None), at_plan, len(rates)
 
@@ -99,14 +86,9 @@ def visit_rates(programme: Programme, period: Period, matches: list[Match]) -> t
 _share = share
 
 
-def reviewed_within_week(programme: Programme, period: Period) -> tuple[int, int]:
+def reviewed_within_week(counts: dict) -> tuple[int, int]:
     """(entries reviewed within 7 days of being written, entries written)."""
-    visits = _visits(programme, period).subquery()
-    quick = sa.case((_days_between(VisitReview.reviewed_at, visits.c.created_at) <= 7, 1), else_=0)
-    total, fast = db.session.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(quick), 0))
-        .select_from(visits).outerjoin(VisitReview, VisitReview.visit_id == visits.c.id)).one()
-    return int(fast), int(total)
+    return sum(c.reviewed_fast for c in counts.values()), sum(c.visits for c in counts.values())
 
 
 def acknowledgement_minutes(programme: Programme, period: Period) -> dict[Urgency, tuple[float | None, int, int]]:
@@ -137,7 +119,7 @@ def endings(programme: Programme, period: Period) -> list[Match]:
     """Matches that ended in the period."""
     q = (sa.select(Match).join(Family, Family.id == Match.family_id)
          .where(Family.programme_id == programme.id, Match.ended_on.between(period.start, period.end)))
-    return list(db.session.scalars(q).unique())
+    return list(db.session.scalars(q.options(lazyload("*"))))
 
 
 GRACE_DAYS = 14  # an ending this close to the agreed end is on time
@@ -165,10 +147,10 @@ def extended_matches(ids: list) -> set:
     return set(db.session.scalars(sa.select(MatchExtension.match_id).where(MatchExtension.match_id.in_(ids))))
 
 
-def how_well(programme: Programme, period: Period, matches: list[Match], acks: dict) -> Table:
+def how_well(programme: Programme, period: Period, matches: list[Match], acks: dict, counts: dict) -> Table:
     """Visit frequency against plan, reviews within a week, acknowledgement times, endings and extensions."""
-    mean_rate, at_plan, counted = visit_rates(programme, period, matches)
-    fast, total = reviewed_within_week(programme, period)
+    mean_rate, at_plan, counted = visit_rates(programme, period, matches, counts)
+    fast, total = reviewed_within_week(counts)
     ended = endings(programme, period)
     extended = extended_matches([m.id for m in matches] + [m.id for m in ended])
     kinds = ending_kinds(ended, extended)
@@ -253,9 +235,10 @@ class Report:
 def build(programme: Programme, period: Period) -> Report:
     """The whole report for a programme and period."""
     matches = _matches(programme, period)
+    counts = tallies.per_match(programme.id, period.start, period.end)
     acks = acknowledgement_minutes(programme, period)
     movement, chart = outcome_movement(programme, period)
-    tables = [how_much(programme, period, matches), how_well(programme, period, matches, acks), movement,
+    tables = [how_much(programme, period, matches, counts), how_well(programme, period, matches, acks, counts), movement,
               goals_and_plans(programme, period)]
     ack_chart = [(u.value, round(m, 1)) for u, (m, _, _) in acks.items() if m is not None]
     return Report(programme, period, tables, chart, ack_chart)

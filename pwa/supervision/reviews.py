@@ -6,13 +6,16 @@ import sqlalchemy as sa
 from pwa import access
 from pwa.core import audit, clock
 from pwa.core.extensions import db
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, load_only, noload
 
 from pwa.models import Family, ReviewQueue, TalkRequest, User, Visit, VisitReview
 from pwa.supervision.dashboard import Section, section
 
 LISTED = 20  # the dashboard lists 20 a section
 _LIGHT = (defer(Family.referral_reason), defer(Family.involvement_plan), defer(Family.address))
+# The dashboard's card shows an entry's day, kind, author and talk flag: its sealed text stays sealed.
+_CARD = (load_only(Visit.family_id, Visit.author_id, Visit.visit_on, Visit.kind, Visit.talk_to_coordinator,
+                   Visit.created_at), noload(Visit.children), noload(Visit.goals))
 
 
 def review_entry(coordinator: User, visit: Visit, comment: str | None) -> VisitReview:
@@ -51,7 +54,7 @@ def _with_families(visits: list[Visit]) -> list[tuple[Visit, Family]]:
 def _page_of(queue: sa.Select, limit: int, offset: int = 0) -> list[tuple[Visit, Family]]:
     oldest = (queue.with_only_columns(ReviewQueue.visit_id).order_by(ReviewQueue.created_at, ReviewQueue.visit_id)
               .limit(limit).offset(offset))
-    visits = db.session.scalars(sa.select(Visit).where(Visit.id.in_(oldest)).order_by(Visit.created_at))
+    visits = db.session.scalars(sa.select(Visit).where(Visit.id.in_(oldest)).order_by(Visit.created_at).options(*_CARD))
     return _with_families(list(visits))
 
 
