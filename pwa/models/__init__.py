@@ -19,6 +19,7 @@ from pwa.models.visit import ProgressMark, Visit, VisitChild, VisitGoal, VisitKi
 from pwa.models.record import ChildChange, ChildChangeKind, ConcernChild, CPCategory, FamilyPerson, PersonKind, PlanDetails
 from pwa.models.visit_review import ReviewQueue, VisitReview
 from pwa.models.caseload import FamilySearchToken, MentorProfile, TalkRequest
+from pwa.models.closure import ClosureReason, FamilyClosure, LegalHold, RetentionDeletion, RetentionOverride
 
 __all__ = [
     "AccountToken", "AuditEvent", "AuditHead", "Child", "Concern", "ConcernAddendum", "ConcernCategory",
@@ -33,4 +34,5 @@ __all__ = [
     "FamilySearchToken", "MentorProfile", "TalkRequest",
     "VisitOutcome", "ChildChange", "ChildChangeKind", "ConcernChild", "CPCategory", "FamilyPerson", "PersonKind",
     "PlanDetails",
+    "ClosureReason", "FamilyClosure", "LegalHold", "RetentionDeletion", "RetentionOverride",
 ]
