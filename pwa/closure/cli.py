@@ -30,8 +30,8 @@ def report(programme: str | None) -> None:
 
     today, planned = clock.today(), retention.plan(_programme_id(programme))
     for p in planned:
-        state = "held" if p.held else ("due now" if p.due(today) else "later")
-        click.echo(f"{p.due_on.isoformat()}  {state:8}  {p.reference}  {p.kind:9} {p.rows:6}  {p.rule.words}")
+        state = "held" if p.held else ("due" if p.due(today) else "later")
+        click.echo(f"{p.due_on.isoformat()}  {state:5}  {p.reference}  {p.kind:9} {p.rows:6}  {p.rule.words}")
     click.echo(f"{sum(p.due(today) for p in planned)} due now, {len(planned)} listed.")
 
 
