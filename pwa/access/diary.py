@@ -5,7 +5,7 @@ from sqlalchemy.orm import defer, selectinload
 
 
 from pwa.core import audit
-from pwa.access.policy import CASE_ROLES, _as_uuid, one
+from pwa.access.policy import CASE_ROLES, _as_uuid, one, refuse_if_closed
 from pwa.access.people import visible_families
 from pwa.core.extensions import db
 from pwa.models import Family, Role, User
@@ -62,9 +62,12 @@ def family_visits(user: User, family: Family, limit: int, *, since=None, until=N
 
 
 def goal_for(user: User, goal_id, action: str = "read") -> Goal:
-    """Fetch one goal on a family the user may see, auditing the access, or 404/403."""
+    """Fetch one goal on a family the user may see, auditing the access, or 404/403 (409: the case is closed)."""
     visible = sa.select(Goal).where(Goal.family_id.in_(_family_ids(user)))
-    return one(user, visible, Goal, goal_id, action, user.role in GOAL_ACTIONS[action])
+    goal = one(user, visible, Goal, goal_id, action, user.role in GOAL_ACTIONS[action])
+    if action != "read":
+        refuse_if_closed(user, db.session.get(Family, goal.family_id), action)
+    return goal
 
 
 def family_goals(user: User, family: Family) -> list[Goal]:

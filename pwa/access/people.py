@@ -5,7 +5,7 @@ from sqlalchemy.orm import defer
 
 
 from pwa.core import audit
-from pwa.access.policy import FAMILY_ACTIONS, one
+from pwa.access.policy import FAMILY_ACTIONS, one, refuse_if_closed
 from pwa.core.extensions import db
 from pwa.models import Family, Match, Programme, Role, SupervisionSession, User
 
@@ -24,8 +24,10 @@ def visible_families(user: User) -> sa.Select:
 
 
 def family_for(user: User, family_id, action: str = "read") -> Family:
-    """Fetch one family the user may act on, auditing the access, or 404/403."""
-    return one(user, visible_families(user), Family, family_id, action, user.role in FAMILY_ACTIONS[action])
+    """Fetch one family the user may act on, auditing the access, or 404/403 (409: its case is closed)."""
+    family = one(user, visible_families(user), Family, family_id, action, user.role in FAMILY_ACTIONS[action])
+    refuse_if_closed(user, family, action)
+    return family
 
 
 def list_families(user: User, *, stage=None, limit: int | None = None, offset: int = 0) -> list[Family]:
@@ -50,8 +52,10 @@ def visible_matches(user: User) -> sa.Select:
 
 
 def match_for(user: User, match_id, action: str = "read") -> Match:
-    """Fetch one match: anyone who can see it may read; only its coordinator may change it."""
-    return one(user, visible_matches(user), Match, match_id, action, action == "read" or user.role is Role.coordinator)
+    """Fetch one match: anyone who can see it may read; only its coordinator may change it (not once closed)."""
+    match = one(user, visible_matches(user), Match, match_id, action, action == "read" or user.role is Role.coordinator)
+    refuse_if_closed(user, match.family, action)
+    return match
 
 
 def active_matches_for_families(user: User, family_ids) -> dict:

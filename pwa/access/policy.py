@@ -7,6 +7,7 @@ from typing import NoReturn
 
 from flask import abort, request
 from flask_login import current_user, login_required
+from werkzeug.exceptions import Conflict
 
 from pwa.core import audit, refusals
 from pwa.core.extensions import db
@@ -26,7 +27,29 @@ FAMILY_ACTIONS: dict[str, set[Role]] = {
     "add_goal": set(CASE_ROLES),
     "record_reading": set(CASE_ROLES),
     "raise_concern": set(CASE_ROLES),  # staff raise one through the same path and alerts
+    "close": {Role.coordinator},  # close or reopen the case
+    "hold": {Role.coordinator},  # set or lift a legal hold
 }
+# What a closed case still allows: reading it, a safeguarding concern (never refused), reopening, holds.
+CLOSED_CASE_ACTIONS = {"read", "raise_concern", "close", "hold"}
+
+
+class CaseClosed(Conflict):
+    """A change to a closed family's record: refused, saying why and what can still be done."""
+
+    name = "This family's case is closed"
+
+    def __init__(self, family):
+        super().__init__(f"The case of family {family.reference} was closed on {family.closed_on:%-d %b %Y}, "
+                         "so its record is read-only. A coordinator can reopen it. A safeguarding concern "
+                         "can still be raised.")
+
+
+def refuse_if_closed(user: User, family, action: str) -> None:
+    """Refuse (audited) any change but those CLOSED_CASE_ACTIONS allow to a closed family's record."""
+    if family is not None and family.closed and action not in CLOSED_CASE_ACTIONS:
+        refusals.record(user, f"{action} (closed)", "families", family.id)
+        raise CaseClosed(family)
 
 
 def roles_required(*roles: Role):

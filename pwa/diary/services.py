@@ -17,6 +17,7 @@ __all__ = ["AlreadyCorrected", "IdempotencyConflict", "VisitInvalid", "record_vi
 
 
 CONSENT_WITHDRAWN = "The family has withdrawn its consent: no new visits can be recorded. Talk to your coordinator."
+CASE_CLOSED = "The family's case is closed: no new visits can be recorded. Talk to your coordinator."
 
 
 class VisitInvalid(Exception):
@@ -63,8 +64,8 @@ def submit_visit(author: User, family: Family, form, client_uuid: uuid.UUID | No
         first = idempotency.stored(db.session, Visit, client_uuid, digest)
         if first is not None:
             return first, False
-    if family.consent_withdrawn:
-        form.form_errors.append(CONSENT_WITHDRAWN)
+    if family.consent_withdrawn or family.closed:
+        form.form_errors.append(CASE_CLOSED if family.closed else CONSENT_WITHDRAWN)
         raise VisitInvalid(form)
     if not form.validate() or client_uuid is None:
         if client_uuid is None:

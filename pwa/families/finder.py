@@ -41,13 +41,15 @@ class Criteria:
     overdue: bool = False
     awaiting: bool = False
     consent: str = ""  # "none": referrals still waiting for consent
+    closed: bool = False  # closed cases only (they are left out of every working list)
     sort: str = "referred"
 
     @classmethod
     def from_args(cls, args) -> "Criteria":
         """Read ?q=&stage=&plan=&social_worker=&mentor=&overdue=1&awaiting=1&sort=, ignoring nonsense."""
         c = cls(q=(args.get("q") or "").strip()[:100], overdue=args.get("overdue") == "1",
-                awaiting=args.get("awaiting") == "1", consent="none" if args.get("consent") == "none" else "")
+                awaiting=args.get("awaiting") == "1", consent="none" if args.get("consent") == "none" else "",
+                closed=args.get("closed") == "1")
         c.stage = args.get("stage", "") if args.get("stage") in Stage.__members__ else ""
         c.plan = args.get("plan", "") if args.get("plan") in PlanType.__members__ else ""
         c.social_worker = _uuid_text(args.get("social_worker"))
@@ -122,8 +124,10 @@ def _search(q: sa.Select, text: str) -> tuple[sa.Select, bool]:
 def _filtered(user: User, c: Criteria, today: date) -> tuple[sa.Select, bool]:
     q = access.visible_families(user).outerjoin(
         Match, sa.and_(Match.family_id == Family.id, Match.is_active()))
-    for condition in WORKING_FILTERS:
+    for condition in () if c.closed else WORKING_FILTERS:
         q = q.where(condition())
+    if c.closed:
+        q = q.where(Family.closed_on.is_not(None))
     too_short = False
     if c.q:
         q, too_short = _search(q, c.q)

@@ -20,6 +20,7 @@ from pwa.models.record import ChildChange, ChildChangeKind, ConcernChild, CPCate
 from pwa.models.visit_review import ReviewQueue, VisitReview
 from pwa.models.caseload import FamilySearchToken, MentorProfile, TalkRequest
 from pwa.models.tally import VisitTally
+from pwa.models.closure import ClosureReason, FamilyClosure, LegalHold, RetentionDeletion, RetentionOverride
 
 __all__ = [
     "AccountToken", "AuditEvent", "AuditHead", "Child", "Concern", "ConcernAddendum", "ConcernCategory",
@@ -34,4 +35,5 @@ __all__ = [
     "FamilySearchToken", "MentorProfile", "TalkRequest",
     "VisitOutcome", "ChildChange", "ChildChangeKind", "ConcernChild", "CPCategory", "FamilyPerson", "PersonKind",
     "PlanDetails", "VisitTally",
+    "ClosureReason", "FamilyClosure", "LegalHold", "RetentionDeletion", "RetentionOverride",
 ]

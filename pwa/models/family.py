@@ -57,6 +57,7 @@ class Family(UUIDKey, Base):
     consent_withdrawn_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     consent_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_withdrawal_note: Mapped[str | None] = mapped_column(EncryptedText)
+    closed_on: Mapped[date | None]  # the open closure's date (pwa/models/closure.py); None: the case is open
 
     social_worker: Mapped[User] = relationship(foreign_keys=[social_worker_id], lazy="joined")
     children: Mapped[list["Child"]] = relationship(
@@ -68,6 +69,11 @@ class Family(UUIDKey, Base):
     def has_consent(self) -> bool:
         """The family has agreed to having a volunteer."""
         return self.consent_given_on is not None and self.consent_withdrawn_at is None
+
+    @property
+    def closed(self) -> bool:
+        """The family's case is closed: its record is read-only."""
+        return self.closed_on is not None
 
     @property
     def consent_withdrawn(self) -> bool:

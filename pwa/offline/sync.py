@@ -131,13 +131,34 @@ def receive(user: User, keys: SealingKeys, entries: list) -> list[dict]:
 
 
 def _family(user: User, family_id: str, action: str, families: dict):
-    """The family scoped to the user for this action, or None when it is out of their reach."""
+    """The family scoped to the user for this action, or None when it is out of their reach.
+
+    Out of reach is audited in this transaction: a refusal's own transaction (access.refuse) would
+    roll back the entries this batch has already held."""
     if (family_id, action) not in families:
-        try:
-            families[family_id, action] = access.family_for(user, family_id, action)
-        except HTTPException:
-            families[family_id, action] = None
+        families[family_id, action] = None
+        if _reachable(user, family_id):
+            try:
+                families[family_id, action] = access.family_for(user, family_id, action)
+            except HTTPException:
+                pass
+        if families[family_id, action] is None:
+            audit.record(db.session, user, f"refused {action}"[:40], object_type="families",
+                         object_id=str(family_id)[:40])
     return families[family_id, action]
+
+
+def _reachable(user: User, family_id) -> bool:
+    """The user can see the family and its case is open (so family_for will not refuse)."""
+    from pwa.models import Family
+
+    try:
+        wanted = uuid.UUID(str(family_id))
+    except ValueError:
+        return False
+    q = access.visible_families(user).with_only_columns(Family.closed_on).where(Family.id == wanted)
+    row = db.session.execute(q).first()
+    return row is not None and row[0] is None
 
 
 def receive_one(user: User, keys: SealingKeys, entry: Envelope, families: dict | None = None) -> dict:

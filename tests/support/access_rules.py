@@ -193,6 +193,13 @@ RULES: list[Rule] = [
          allowed=COORD_OR_SW),
     Rule("families.reassign", "POST", lambda w, r: f"/families/{family(w, r).id}/social-worker",
          allowed=COORDINATOR_ONLY),
+    # closing a case, legal holds and the retention report (the coordinator of the family's programme)
+    Rule("closure.close", "GET", lambda w, r: f"/families/{family(w, r).id}/close", allowed=COORDINATOR_ONLY),
+    Rule("closure.close", "POST", lambda w, r: f"/families/{family(w, r).id}/close", allowed=COORDINATOR_ONLY),
+    Rule("closure.reopen", "POST", lambda w, r: f"/families/{family(w, r).id}/reopen", allowed=COORDINATOR_ONLY),
+    Rule("closure.hold", "GET", lambda w, r: f"/families/{family(w, r).id}/hold", allowed=COORDINATOR_ONLY),
+    Rule("closure.hold", "POST", lambda w, r: f"/families/{family(w, r).id}/hold", allowed=COORDINATOR_ONLY),
+    Rule("closure.report", "GET", lambda w, r: "/retention", allowed={"coordinator": True}),
     # mentors and matches
     Rule("matches.mentors", "GET", lambda w, r: "/mentors", allowed={"coordinator": True}),
     Rule("matches.readiness", "GET", lambda w, r: f"/mentors/{mentor(w, r).id}/readiness",
