@@ -13,7 +13,7 @@ import pwa.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0009_closure'
-down_revision = '0007_records'
+down_revision = '0008_aggregates'
 branch_labels = None
 depends_on = None
 

@@ -14,7 +14,7 @@ from pwa.models import (
     Child, ChildChange, Concern, ConcernAddendum, ConcernCategoryMark, ConcernChild, DebriefTask, Family,
     FamilyClosure, FamilyPerson, FamilySearchToken, Goal, LegalHold, Match, MatchExtension, MatchReview,
     OutboxMessage, OutcomeReading, OutcomeScore, PlanDetails, QuarantinedItem, ReviewQueue, TalkRequest, Visit,
-    VisitChild, VisitGoal, VisitReview,
+    VisitChild, VisitGoal, VisitReview, VisitTally,
 )
 from pwa.models.base import Base
 
@@ -56,6 +56,7 @@ def visits(family_id) -> int:
         _delete(model, model.visit_id.in_(ids))
     _held(family_id, "visit")
     gone = _delete(Visit, Visit.family_id == family_id)
+    _delete(VisitTally, VisitTally.family_id == family_id)  # the impact report's monthly counts of them
     db.session.execute(sa.update(Family.__table__).where(Family.id == family_id).values(last_visit_on=None))
     return gone
 
