@@ -133,3 +133,25 @@ def test_concurrent_posts_all_land_and_keep_the_audit_chain_whole(world, app, ma
     with app.app_context():
         verdict = audit.verify(db.session)
         assert verdict.ok, verdict.message
+
+
+def test_a_post_that_cannot_get_the_lock_stores_nothing_and_a_resend_stores_it_once(world, auth, client, app,
+                                                                                    database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    auth.login(world.mentor)
+    _, fields = open_visit_form(client, world.family.id)
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # held past the busy timeout
+    try:
+        try:  # raised as SQLAlchemy's OperationalError, or answered "busy, try again" once a handler exists
+            answer = client.post(f"/families/{world.family.id}/visits/new", data={**fields, **visit_data()}).status_code
+        except sa.exc.OperationalError as exc:
+            answer = "locked" if "database is locked" in str(exc) else str(exc)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert answer in ("locked", 503)
+    assert _visit_count(app) == 0
+    again = client.post(f"/families/{world.family.id}/visits/new", data={**fields, **visit_data()})
+    assert again.status_code == 302 and _visit_count(app) == 1

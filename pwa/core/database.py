@@ -47,7 +47,10 @@ def _sqlite_take_lock(conn, cursor, statement, parameters, context, executemany)
     conn.info[_READING] = False
     raw = cursor.connection
     raw.execute("COMMIT")
-    raw.execute("BEGIN IMMEDIATE")
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+    except raw.OperationalError as exc:  # still locked after busy_timeout: as SQLAlchemy raises it elsewhere
+        raise sa.exc.OperationalError("BEGIN IMMEDIATE", None, exc) from exc
 
 
 def _locks(context) -> bool:
