@@ -1,10 +1,10 @@
-"""Per-request hooks: loading the signed-in user, committing reads' audit rows."""
+"""Per-request hooks: loading the signed-in user, committing the request (its audit rows, its session) once."""
 import uuid
 
-from flask import Flask, g
+from flask import Flask, current_app, g, has_request_context, session
 from flask_login import current_user
+from sqlalchemy import event
 
-from pwa.core import audit
 from pwa.core.extensions import db, login_manager
 from pwa.models import User
 
@@ -19,26 +19,26 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-def _wrote(session) -> bool:
-    return bool(session.new or session.dirty or session.deleted or session.info.get("wrote"))
-
-
 def finish_transaction(response):
-    """Commit what the request queued (audit rows of reads) or roll back on errors."""
+    """Commit what the request did or roll back on errors.
+
+    On SQLite the request's reads ran in a read transaction and its first write took the write
+    lock (pwa.core.database), so the lock is held only from the first write to this commit.
+    """
     if response.status_code >= 400:
         db.session.rollback()
-    elif g.get("writing") is None and db.engine.dialect.name == "sqlite" and not _wrote(db.session):
-        # A GET's reads are done: end the read transaction and append its audit
-        # rows in a short write transaction, so readers never hold the write lock.
-        pending = audit.take_pending(db.session)
-        db.session.rollback()
-        g.writing = True
-        audit.requeue(db.session, pending)
-        db.session.commit()
     else:
         db.session.commit()
-    g.writing = True  # the session store's own writes come next
+    g.writing = True  # what is saved after this (the session, if changed later) is a write of its own
     return response
+
+
+def _stage_session(db_session) -> None:
+    """Before a request's commit: its session row's changes (a touch, a flashed message) join that commit."""
+    if has_request_context() and not g.get("writing"):
+        stage = getattr(current_app.session_interface, "stage", None)
+        if stage is not None:
+            stage(session._get_current_object())
 
 
 def register(app: Flask) -> None:
@@ -47,6 +47,7 @@ def register(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.session_protection = None  # sessions live server-side and end on sign-out
     app.after_request(finish_transaction)
+    event.listen(db.session, "before_commit", _stage_session)
     from pwa.web.safe_json import BoundedJSONProvider
 
     app.json = BoundedJSONProvider(app)

@@ -30,6 +30,7 @@ class ServerSession(CallbackDict, SessionMixin):
 
         super().__init__(initial, on_update)
         self.token, self.new, self.modified, self.touch = token, new, False, False
+        self.cookie = None  # "set" or "delete" when the response must change the cookie
 
     def regenerate(self) -> None:
         """Issue a new token (on sign-in), so a planted token is worthless, and the session's one CSRF token.
@@ -64,25 +65,38 @@ class DatabaseSessionInterface(SessionInterface):
     def save_session(self, app, session, response):
         if not isinstance(session, ServerSession):
             return
+        if self.stage(session):  # changed after the request's commit (or an error rolled it back)
+            db.session.commit()
+        if session.cookie == "set":
+            response.set_cookie(COOKIE, session.token, httponly=True, samesite="Lax", path="/",
+                                secure=app.config["SESSION_COOKIE_SECURE"])
+        elif session.cookie == "delete":
+            response.delete_cookie(COOKIE, path="/")
+
+    def stage(self, session) -> bool:
+        """Queue the session's row changes without committing; True if there were any.
+
+        Called just before a request's commit (pwa.core.requests), so the session touch and a
+        message flashed before the commit join the request's own write transaction.
+        """
+        if not isinstance(session, ServerSession):
+            return False
         changed = False
         old = getattr(session, "rotate_from", None)
         if old:
             end_session(old)
-            changed = True
+            session.rotate_from, changed = None, True
         if not session:
             if session.token:  # emptied by sign-out: the row goes too
                 end_session(session.token)
-                response.delete_cookie(COOKIE, path="/")
-                changed = True
+                session.token, session.cookie, changed = None, "delete", True
         elif session.modified or session.touch or not session.token:
+            if not session.token:
+                session.cookie = "set"
             self._store(session)
+            session.modified = session.touch = False
             changed = True
-            response.set_cookie(
-                COOKIE, session.token, httponly=True, samesite="Lax", path="/",
-                secure=app.config["SESSION_COOKIE_SECURE"],
-            )
-        if changed:
-            db.session.commit()
+        return changed
 
     def _store(self, session: ServerSession) -> None:
         if not session.token:

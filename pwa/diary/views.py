@@ -104,12 +104,13 @@ def _entry(family, form, corrects=None):
         return _conflict(form, family, corrects, conflict)
     except services.AlreadyCorrected as done:
         return _already_corrected(done.correction)
-    db.session.commit()
     url = url_for("diary.show_visit", visit_id=visit.id)
     if wants_json():
+        db.session.commit()
         return jsonify(id=str(visit.id), created=created, url=url), 201 if created else 200
     flash("Visit saved. Thank you: what you noticed helps the family and everyone supporting them." if created
           else "This visit was already saved.", "info")
+    db.session.commit()  # after the flash: the message is saved with the entry, in one write transaction
     return redirect(url)
 
 
