@@ -32,28 +32,25 @@ def offline_snapshot(user: User) -> list[tuple[Family, list[Goal]]]:
     return [(f, goals.get(f.id, [])) for f in families]
 
 
-def concerns_sent_by(user: User, client_uuids) -> list[Concern]:
-    """The user's own concerns stored under these client UUIDs (how the phone's sent ones stand); audited."""
+def _sent_by(user: User, q: sa.Select, model, client_uuids, audited: bool = True) -> list:
+    """The user's own rows of `model` within `q` stored under these client UUIDs, each read audited."""
     ids = list(client_uuids)
     if not ids:
         return []
-    q = visible_concerns(user).where(Concern.client_uuid.in_(ids), Concern.author_id == user.id)
-    concerns = list(db.session.scalars(q).unique())
-    for concern in concerns:
-        audit.record(db.session, user, "read status", concern)
-    return concerns
+    rows = list(db.session.scalars(q.where(model.client_uuid.in_(ids), model.author_id == user.id)).unique())
+    for row in rows if audited else ():
+        audit.record(db.session, user, "read status", row)
+    return rows
+
+
+def concerns_sent_by(user: User, client_uuids) -> list[Concern]:
+    """The user's own concerns stored under these client UUIDs (how the phone's sent ones stand); audited."""
+    return _sent_by(user, visible_concerns(user), Concern, client_uuids)
 
 
 def visits_sent_by(user: User, client_uuids) -> list[Visit]:
     """The user's own diary entries stored under these client UUIDs (for the phone's states); audited."""
-    ids = list(client_uuids)
-    if not ids:
-        return []
-    visits = list(db.session.scalars(visible_visits(user).where(Visit.client_uuid.in_(ids),
-                                                                Visit.author_id == user.id)))
-    for visit in visits:
-        audit.record(db.session, user, "read status", visit)
-    return visits
+    return _sent_by(user, visible_visits(user), Visit, client_uuids)
 
 
 # --- Entries held from the phone's outbox (a coordinator: their programme's; a mentor: the state of their own) ---
@@ -93,8 +90,4 @@ def held_family(user: User, item: QuarantinedItem) -> Family | None:
 
 def held_sent_by(user: User, client_uuids) -> list[QuarantinedItem]:
     """The user's own held entries under these client UUIDs (how they stand, for the phone)."""
-    ids = list(client_uuids)
-    if not ids:
-        return []
-    q = sa.select(QuarantinedItem).where(QuarantinedItem.client_uuid.in_(ids), QuarantinedItem.author_id == user.id)
-    return list(db.session.scalars(q).unique())
+    return _sent_by(user, sa.select(QuarantinedItem), QuarantinedItem, client_uuids, audited=False)

@@ -11,6 +11,7 @@ from pwa.admin.forms import AccessForm
 from pwa.core.extensions import db
 from pwa.models import Role, User
 from pwa.web.forms import choices, enum_choices
+from pwa.web.posts import attempt
 
 bp = Blueprint("approvals", __name__, url_prefix="/admin")
 MANAGERS = (Role.admin, Role.coordinator)
@@ -31,14 +32,8 @@ def queue():
 def approve(user_id):
     """Approve an account someone else created or changed."""
     user = access.user_for(current_user, user_id)
-    try:
-        approvals.approve(current_user, user)
-    except approvals.Refused as refused:
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash("Account approved: they can sign in now.", "info")
-    return redirect(url_for("approvals.queue"))
+    return attempt(lambda: approvals.approve(current_user, user), approvals.Refused,
+                   "Account approved: they can sign in now.", "approvals.queue")
 
 
 def _access_form(user: User) -> AccessForm:

@@ -17,6 +17,7 @@ from pwa.core.extensions import db
 from pwa.core.idempotency import IdempotencyConflict
 from pwa.models import Role, Urgency
 from pwa.web import paging
+from pwa.web.posts import handle_form
 
 bp = Blueprint("concerns", __name__)
 bp.add_app_template_filter(missing_phrase, "missing_phrase")
@@ -125,14 +126,10 @@ def status_json(concern_id):
 def acknowledge(concern_id):
     """'I have read this and I am taking it from here.'"""
     concern = access.concern_for(current_user, concern_id, "acknowledge")
-    form = AcknowledgeForm()
-    if not form.validate_on_submit():
-        return _page(concern, 422, ack_form=form)
-    done = services.acknowledge(current_user, concern, form.addendum_ids())
-    db.session.commit()
-    flash("Acknowledged: the mentor can see you have it, and escalation has stopped." if done
-          else "This was already acknowledged.", "info")
-    return redirect(url_for("concerns.show", concern_id=concern.id))
+    return handle_form(AcknowledgeForm(), lambda f: services.acknowledge(current_user, concern, f.addendum_ids()),
+                       lambda done: "Acknowledged: the mentor can see you have it, and escalation has stopped."
+                       if done else "This was already acknowledged.",
+                       lambda f: _page(concern, 422, ack_form=f), "concerns.show", concern_id=concern.id)
 
 
 @bp.route("/concerns/<concern_id>/action", methods=["POST"])
@@ -140,13 +137,9 @@ def acknowledge(concern_id):
 def action_taken(concern_id):
     """Record a short note of the action taken, for the mentor."""
     concern = access.concern_for(current_user, concern_id, "action_taken")
-    form = ActionTakenForm()
-    if not form.validate_on_submit():
-        return _page(concern, 422, action_form=form)
-    services.record_action_taken(current_user, concern, form.note.data)
-    db.session.commit()
-    flash("Action taken recorded. The mentor will see your note.", "info")
-    return redirect(url_for("concerns.show", concern_id=concern.id))
+    return handle_form(ActionTakenForm(), lambda f: services.record_action_taken(current_user, concern, f.note.data),
+                       "Action taken recorded. The mentor will see your note.",
+                       lambda f: _page(concern, 422, action_form=f), "concerns.show", concern_id=concern.id)
 
 
 @bp.route("/concerns/<concern_id>/addenda", methods=["POST"])
@@ -194,12 +187,7 @@ def index():
 def complete_debrief(task_id):
     """Mark a mentor's debrief done, with a note."""
     task = access.debrief_for(current_user, task_id)
-    form = DebriefForm()
-    if form.validate_on_submit():
-        services.complete_debrief(current_user, task, form.note.data)
-        db.session.commit()
-        flash("Debrief recorded.", "info")
-    else:
-        flash("Write a short note of the debrief before marking it done.", "error")
-    return redirect(url_for("concerns.show", concern_id=task.concern_id) + "#debrief")
+    return handle_form(DebriefForm(), lambda f: services.complete_debrief(current_user, task, f.note.data),
+                       "Debrief recorded.", "Write a short note of the debrief before marking it done.",
+                       "concerns.show", concern_id=task.concern_id, _anchor="debrief")
 

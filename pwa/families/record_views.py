@@ -1,16 +1,16 @@
 """The family record's routes: plan details, parents and carers, professionals, children, consent withdrawal."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request
 from flask_login import current_user
 
 from pwa import access
 from pwa.access import roles_required
 from pwa.core import clock
-from pwa.core.extensions import db
 from pwa.families import record
 from pwa.families.forms import ChildForm, ConsentForm
 from pwa.families.record_forms import CorrectChildForm, PersonForm, PlanForm, RemoveChildForm, WithdrawConsentForm
 from pwa.families.views import bp, reassign_form
 from pwa.models import ConsentMethod, PersonKind, Role
+from pwa.web.posts import done, handle_form
 
 STAFF = (Role.coordinator, Role.social_worker)
 
@@ -50,9 +50,7 @@ def render_family(family, status: int = 200, **forms):
 
 
 def _back(family, message: str):
-    db.session.commit()
-    flash(message, "info")
-    return redirect(url_for("families.show", family_id=family.id))
+    return done(message, "families.show", family_id=family.id)
 
 
 @bp.route("/<family_id>/plan", methods=["POST"])
@@ -60,11 +58,9 @@ def _back(family, message: str):
 def update_plan(family_id):
     """Record the plan's details, risks and lone-working notes."""
     family = access.family_for(current_user, family_id, "edit")
-    form = PlanForm()
-    if form.validate_on_submit():
-        record.update_plan(current_user, family, form.values())
-        return _back(family, "Plan details saved.")
-    return render_family(family, 422, plan_form=form)
+    return handle_form(PlanForm(), lambda f: record.update_plan(current_user, family, f.values()),
+                       "Plan details saved.", lambda f: render_family(family, 422, plan_form=f),
+                       "families.show", family_id=family.id)
 
 
 @bp.route("/<family_id>/people", methods=["POST"])
@@ -96,28 +92,27 @@ def remove_person(family_id, person_id):
 @roles_required(*STAFF)
 def correct_child(family_id, child_id):
     """Correct a child's name or dates, saying why."""
-    family = access.family_for(current_user, family_id, "edit")
-    child = access.child_for(current_user, family, child_id)
-    form = CorrectChildForm(prefix=_prefix("c", child))
-    if form.validate_on_submit():
-        record.correct_child(current_user, child, first_name=form.first_name.data,
-                             date_of_birth=form.date_of_birth.data, expected_on=form.expected_on.data,
-                             reason=form.reason.data)
-        return _back(family, "Child's details corrected.")
-    return render_family(family, 422, **{_prefix("c", child): form})
+    return _child_form(family_id, child_id, CorrectChildForm, "c", lambda child, f: record.correct_child(
+        current_user, child, first_name=f.first_name.data, date_of_birth=f.date_of_birth.data,
+        expected_on=f.expected_on.data, reason=f.reason.data), "Child's details corrected.")
 
 
 @bp.route("/<family_id>/children/<child_id>/remove", methods=["POST"])
 @roles_required(*STAFF)
 def remove_child(family_id, child_id):
     """Remove a child from the family's record, saying why."""
+    return _child_form(family_id, child_id, RemoveChildForm, "r",
+                       lambda child, f: record.remove_child(current_user, child, f.reason.data),
+                       "Child removed from the record.")
+
+
+def _child_form(family_id, child_id, form_class, kind: str, save, message: str):
+    """Validate one child's correction or removal form, `save(child, form)` and go back to the family."""
     family = access.family_for(current_user, family_id, "edit")
     child = access.child_for(current_user, family, child_id)
-    form = RemoveChildForm(prefix=_prefix("r", child))
-    if form.validate_on_submit():
-        record.remove_child(current_user, child, form.reason.data)
-        return _back(family, "Child removed from the record.")
-    return render_family(family, 422, **{_prefix("r", child): form})
+    name = _prefix(kind, child)
+    return handle_form(form_class(prefix=name), lambda f: save(child, f), message,
+                       lambda f: render_family(family, 422, **{name: f}), "families.show", family_id=family.id)
 
 
 @bp.route("/<family_id>/consent/withdraw", methods=["POST"])

@@ -12,6 +12,7 @@ from pwa.families import finder, services
 from pwa.families.forms import ChildForm, ConsentForm, ReassignForm, ReferralForm
 from pwa.models import ConsentMethod, PlanType, Role, Stage
 from pwa.web import paging
+from pwa.web.posts import done, handle_form
 
 bp = Blueprint("families", __name__, url_prefix="/families")
 PER_PAGE = 50
@@ -81,14 +82,9 @@ def reassign_form(family) -> ReassignForm | None:
 def consent(family_id):
     """Record the family's consent to having a volunteer."""
     family = access.family_for(current_user, family_id, "record_consent")
-    form = ConsentForm()
-    if form.validate_on_submit():
-        services.record_consent(current_user, family, form.given_on.data, ConsentMethod[form.method.data],
-                                form.scope.data)
-        db.session.commit()
-        flash("Consent recorded.", "info")
-        return redirect(url_for("families.show", family_id=family.id))
-    return _show_with_errors(family, consent_form=form)
+    return handle_form(ConsentForm(), lambda f: services.record_consent(
+        current_user, family, f.given_on.data, ConsentMethod[f.method.data], f.scope.data),
+        "Consent recorded.", lambda f: _show_with_errors(family, consent_form=f), "families.show", family_id=family.id)
 
 
 @bp.route("/<family_id>/children", methods=["POST"])
@@ -96,14 +92,9 @@ def consent(family_id):
 def add_child(family_id):
     """Add a child to the family."""
     family = access.family_for(current_user, family_id, "edit")
-    form = ChildForm()
-    if form.validate_on_submit():
-        services.add_child(current_user, family, form.first_name.data, form.date_of_birth.data,
-                           form.expected_on.data)
-        db.session.commit()
-        flash("Child added.", "info")
-        return redirect(url_for("families.show", family_id=family.id))
-    return _show_with_errors(family, child_form=form)
+    return handle_form(ChildForm(), lambda f: services.add_child(
+        current_user, family, f.first_name.data, f.date_of_birth.data, f.expected_on.data),
+        "Child added.", lambda f: _show_with_errors(family, child_form=f), "families.show", family_id=family.id)
 
 
 @bp.route("/<family_id>/social-worker", methods=["POST"])
@@ -115,9 +106,7 @@ def reassign(family_id):
     workers = {str(u.id): u for u in access.social_workers_of(family.programme_id)}
     if form.validate_on_submit() and form.social_worker.data in workers:
         services.reassign(current_user, family, workers[form.social_worker.data])
-        db.session.commit()
-        flash("Responsible social worker changed.", "info")
-        return redirect(url_for("families.show", family_id=family.id))
+        return done("Responsible social worker changed.", "families.show", family_id=family.id)
     return _show_with_errors(family, reassign_form=form)
 
 

@@ -11,6 +11,7 @@ from pwa.goals import services
 from pwa.goals.forms import CloseGoalForm, FamilyAgreementForm, GoalForm
 from pwa.models import GoalStatus, Role
 from pwa.outcomes.services import framework_for
+from pwa.web.posts import attempt, handle_form
 
 bp = Blueprint("goals", __name__)
 STAFF = (Role.coordinator, Role.social_worker)
@@ -73,14 +74,8 @@ def _page(goal, status=200, **forms):
 def agree(goal_id):
     """The social worker agrees a mentor's proposed goal."""
     goal = access.goal_for(current_user, goal_id, "agree")
-    try:
-        services.agree(current_user, goal)
-    except services.GoalRefused as refused:
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash("Goal agreed: it is now active.", "info")
-    return redirect(url_for("goals.show", goal_id=goal.id))
+    return attempt(lambda: services.agree(current_user, goal), services.GoalRefused,
+                   "Goal agreed: it is now active.", "goals.show", goal_id=goal.id)
 
 
 @bp.route("/goals/<goal_id>/family-agreement", methods=["POST"])
@@ -88,13 +83,10 @@ def agree(goal_id):
 def family_agreement(goal_id):
     """Record the day the family agreed the goal."""
     goal = access.goal_for(current_user, goal_id, "family_agreement")
-    form = FamilyAgreementForm()
-    if not form.validate_on_submit():
-        return _page(goal, 422, agreement_form=form)
-    services.record_family_agreement(current_user, goal, form.agreed_on.data)
-    db.session.commit()
-    flash("The family's agreement is recorded.", "info")
-    return redirect(url_for("goals.show", goal_id=goal.id))
+    return handle_form(FamilyAgreementForm(),
+                       lambda f: services.record_family_agreement(current_user, goal, f.agreed_on.data),
+                       "The family's agreement is recorded.", lambda f: _page(goal, 422, agreement_form=f),
+                       "goals.show", goal_id=goal.id)
 
 
 @bp.route("/goals/<goal_id>/close", methods=["POST"])
@@ -105,11 +97,6 @@ def close(goal_id):
     form = CloseGoalForm()
     if not form.validate_on_submit():
         return _page(goal, 422, close_form=form)
-    try:
-        services.close(current_user, goal, GoalStatus[form.status.data], form.closed_on.data, form.reason.data)
-    except services.GoalRefused as refused:
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(f"Goal closed: {GoalStatus[form.status.data].value.lower()}.", "info")
-    return redirect(url_for("goals.show", goal_id=goal.id))
+    status = GoalStatus[form.status.data]
+    return attempt(lambda: services.close(current_user, goal, status, form.closed_on.data, form.reason.data),
+                   services.GoalRefused, f"Goal closed: {status.value.lower()}.", "goals.show", goal_id=goal.id)

@@ -11,6 +11,7 @@ from pwa.matches import glance, services
 from pwa.web import paging
 from pwa.matches.forms import EndForm, ExtendForm, MatchForm, ReadinessForm, ReviewForm
 from pwa.models import EndingReason, Role
+from pwa.web.posts import done, handle_form
 
 bp = Blueprint("matches", __name__)
 
@@ -103,9 +104,7 @@ def start_support(match_id):
     """Move the match from Matching to Support."""
     match = access.match_for(current_user, match_id, "change")
     services.start_support(current_user, match)
-    db.session.commit()
-    flash("The match is now in Support.", "info")
-    return redirect(url_for("matches.show", match_id=match.id))
+    return done("The match is now in Support.", "matches.show", match_id=match.id)
 
 
 @bp.route("/matches/<match_id>/review", methods=["POST"])
@@ -113,14 +112,9 @@ def start_support(match_id):
 def review(match_id):
     """Record a match review."""
     match = access.match_for(current_user, match_id, "change")
-    form = ReviewForm()
-    if not form.validate_on_submit():
-        return _page(match, 422, review_form=form)
-    services.record_review(current_user, match, held_on=form.held_on.data, notes=form.notes.data,
-                           next_review_on=form.next_review_on.data)
-    db.session.commit()
-    flash("Review recorded.", "info")
-    return redirect(url_for("matches.show", match_id=match.id))
+    return handle_form(ReviewForm(), lambda f: services.record_review(
+        current_user, match, held_on=f.held_on.data, notes=f.notes.data, next_review_on=f.next_review_on.data),
+        "Review recorded.", lambda f: _page(match, 422, review_form=f), "matches.show", match_id=match.id)
 
 
 @bp.route("/matches/<match_id>/extend", methods=["POST"])
@@ -129,16 +123,10 @@ def extend(match_id):
     """Extend the match past its agreed end: an explicit decision with a reason."""
     match = access.match_for(current_user, match_id, "change")
     form = ExtendForm()
-    if form.validate_on_submit():
-        try:
-            services.extend_match(current_user, match, new_end_on=form.new_end_on.data, reason=form.reason.data)
-        except services.MatchRefused as refused:
-            form.new_end_on.errors.append(str(refused))
-        else:
-            db.session.commit()
-            flash("Match extended.", "info")
-            return redirect(url_for("matches.show", match_id=match.id))
-    return _page(match, 422, extend_form=form)
+    return _decide(match, form, "extend_form", form.new_end_on,
+                   lambda: services.extend_match(current_user, match, new_end_on=form.new_end_on.data,
+                                                 reason=form.reason.data),
+                   done_to=lambda: done("Match extended.", "matches.show", match_id=match.id))
 
 
 @bp.route("/matches/<match_id>/end", methods=["POST"])
@@ -147,14 +135,19 @@ def end(match_id):
     """End the match with a summary."""
     match = access.match_for(current_user, match_id, "change")
     form = EndForm()
+    return _decide(match, form, "end_form", form.ended_on,
+                   lambda: services.end_match(current_user, match, ended_on=form.ended_on.data,
+                                              reason=EndingReason[form.reason.data], summary=form.summary.data),
+                   done_to=lambda: done("Match ended.", "families.show", family_id=match.family_id))
+
+
+def _decide(match, form, name: str, field, decide, done_to):
+    """Validate `form`, then `decide()`; a refusal is shown on `field` and the page comes back (422)."""
     if form.validate_on_submit():
         try:
-            services.end_match(current_user, match, ended_on=form.ended_on.data,
-                               reason=EndingReason[form.reason.data], summary=form.summary.data)
+            decide()
         except services.MatchRefused as refused:
-            form.ended_on.errors.append(str(refused))
+            field.errors.append(str(refused))
         else:
-            db.session.commit()
-            flash("Match ended.", "info")
-            return redirect(url_for("families.show", family_id=match.family_id))
-    return _page(match, 422, end_form=form)
+            return done_to()
+    return _page(match, 422, **{name: form})

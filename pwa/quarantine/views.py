@@ -11,6 +11,7 @@ from pwa.offline.kinds import Invalid
 from pwa.offline.sync import all_or_nothing
 from pwa.quarantine import display, services
 from pwa.quarantine.forms import DismissForm, RecordForm
+from pwa.web.posts import handle_form
 
 bp = Blueprint("quarantine", __name__, url_prefix="/quarantine")
 KIND_NAMES = {"concern": "Safeguarding concern", "visit": "Visit"}
@@ -81,10 +82,5 @@ def _refused(item, problems):
 def dismiss(item_id):
     """Set the held entry aside, with a note of what was done about it."""
     item = access.held_item_for(current_user, item_id, "dismiss")
-    form = DismissForm()
-    if not form.validate_on_submit():
-        return _page(item, 422, dismiss_form=form)
-    services.dismiss(current_user, item, form.note.data)
-    db.session.commit()
-    flash("Dismissed, with your note.", "info")
-    return redirect(url_for("quarantine.index"))
+    return handle_form(DismissForm(), lambda f: services.dismiss(current_user, item, f.note.data),
+                       "Dismissed, with your note.", lambda f: _page(item, 422, dismiss_form=f), "quarantine.index")

@@ -10,6 +10,7 @@ from pwa.models import Role
 from pwa.supervision import dashboard, reviews, services
 from pwa.supervision.forms import ReviewEntryForm, SupervisionForm
 from pwa.web import paging
+from pwa.web.posts import handle_form
 
 bp = Blueprint("supervision", __name__)
 
@@ -62,15 +63,11 @@ def mentor_supervision(user_id):
     form = SupervisionForm()
     if not form.is_submitted():
         form.held_on.data = clock.today()
-    if form.validate_on_submit():
-        services.record_supervision(current_user, mentor, held_on=form.held_on.data, notes=form.notes.data,
-                                    next_on=form.next_on.data)
-        db.session.commit()
-        flash("Supervision recorded.", "info")
-        return redirect(url_for("supervision.mentor_supervision", user_id=mentor.id))
-    status = 422 if form.errors else 200
-    return render_template("supervision/mentor.html", mentor=mentor, form=form,
-                           sessions=access.supervision_notes(current_user, mentor)), status
+    return handle_form(form, lambda f: services.record_supervision(
+        current_user, mentor, held_on=f.held_on.data, notes=f.notes.data, next_on=f.next_on.data),
+        "Supervision recorded.", lambda f: (render_template(
+            "supervision/mentor.html", mentor=mentor, form=f, sessions=access.supervision_notes(current_user, mentor)),
+            422 if f.errors else 200), "supervision.mentor_supervision", user_id=mentor.id)
 
 
 @bp.route("/visits/<visit_id>/review", methods=["POST"])
@@ -79,10 +76,6 @@ def review_entry(visit_id):
     """Mark a diary entry reviewed, with an optional comment back to the mentor."""
     visit = access.visit_for(current_user, visit_id)
     form = ReviewEntryForm()
-    if form.validate_on_submit():
-        reviews.review_entry(current_user, visit, form.comment.data)
-        db.session.commit()
-        flash("Entry reviewed." + (" The mentor will see your comment." if form.comment.data else ""), "info")
-    else:
-        flash("The comment is too long (2,000 characters at most).", "error")
-    return redirect(url_for("diary.show_visit", visit_id=visit.id))
+    return handle_form(form, lambda f: reviews.review_entry(current_user, visit, f.comment.data),
+                       "Entry reviewed." + (" The mentor will see your comment." if form.comment.data else ""),
+                       "The comment is too long (2,000 characters at most).", "diary.show_visit", visit_id=visit.id)
