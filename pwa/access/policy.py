@@ -26,6 +26,8 @@ FAMILY_ACTIONS: dict[str, set[Role]] = {
     "add_goal": set(CASE_ROLES),
     "record_reading": set(CASE_ROLES),
     "raise_concern": set(CASE_ROLES),  # staff raise one through the same path and alerts
+    "subject_access": {Role.coordinator},  # everything held about the family, as one download
+    "who_has_seen": {Role.coordinator},  # the family's audit trail, in words
 }
 
 

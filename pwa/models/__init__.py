@@ -19,6 +19,7 @@ from pwa.models.visit import ProgressMark, Visit, VisitChild, VisitGoal, VisitKi
 from pwa.models.record import ChildChange, ChildChangeKind, ConcernChild, CPCategory, FamilyPerson, PersonKind, PlanDetails
 from pwa.models.visit_review import ReviewQueue, VisitReview
 from pwa.models.caseload import FamilySearchToken, MentorProfile, TalkRequest
+from pwa.models.subject_access import SubjectAccessExport
 
 __all__ = [
     "AccountToken", "AuditEvent", "AuditHead", "Child", "Concern", "ConcernAddendum", "ConcernCategory",
@@ -32,5 +33,5 @@ __all__ = [
     "ProgressMark", "Visit", "VisitChild", "VisitGoal", "VisitKind", "ReviewQueue", "VisitReview",
     "FamilySearchToken", "MentorProfile", "TalkRequest",
     "VisitOutcome", "ChildChange", "ChildChangeKind", "ConcernChild", "CPCategory", "FamilyPerson", "PersonKind",
-    "PlanDetails",
+    "PlanDetails", "SubjectAccessExport",
 ]
