@@ -9,7 +9,7 @@ Two kinds of redaction:
 import re
 from collections import Counter
 
-import sqlalchemy as sa
+from sqlalchemy.orm import load_only
 
 from pwa import access
 from pwa.core.extensions import db
@@ -49,10 +49,11 @@ class Redactor:
     """Replace third parties in every string of an export, counting what went."""
 
     def __init__(self, user: User, family: Family, staff: dict):
-        q = access.visible_families(user).where(Family.id != family.id).with_only_columns(
-            Family.display_name, Family.reference)
+        q = access.visible_families(user).where(Family.id != family.id).options(
+            load_only(Family.display_name, Family.reference))  # loaded as rows: names decrypt only on a row
         own, self.reference = family.display_name.strip().lower(), family.reference
-        names = {n.strip() for n, _ in db.session.execute(q) if n and len(n.strip()) > 2 and n.strip().lower() != own}
+        names = {str(f.display_name).strip() for f in db.session.scalars(q)}
+        names = {n for n in names if len(n) > 2 and n.lower() != own}
         self.names = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)), re.I) \
             if names else None
         phones = [p for p in (_phone_pattern(u.phone) for u in staff.values() if u and u.phone) if p]
