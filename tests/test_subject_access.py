@@ -196,3 +196,19 @@ def test_events_about_a_familys_objects_carry_the_family(world, app):
         listed = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == "families",
                                                                 AuditEvent.action == "family referred")).all()
         assert {e.family_id for e in listed} >= {world.family.id, world.others_family.id}
+
+
+def test_the_who_has_seen_page_runs_the_same_queries_however_long_the_trail(world, auth, app):
+    auth.login(world.coordinator)
+    path = f"/families/{world.family.id}/who-has-seen?kind=read&person={world.coordinator.id}"
+    auth.client.get(path)
+    before = int(auth.client.get(path).headers["X-Query-Count"])
+    auth.logout()
+    auth.login(world.mentor)
+    for _ in range(30):
+        auth.client.get(f"/families/{world.family.id}")
+    auth.logout()
+    auth.login(world.coordinator)
+    for _ in range(20):
+        auth.client.get(path)
+    assert int(auth.client.get(path).headers["X-Query-Count"]) == before
