@@ -212,3 +212,13 @@ def test_the_who_has_seen_page_runs_the_same_queries_however_long_the_trail(worl
     for _ in range(20):
         auth.client.get(path)
     assert int(auth.client.get(path).headers["X-Query-Count"]) == before
+
+
+def test_a_very_long_trail_is_counted_up_to_ten_thousand(world, auth, app, monkeypatch):
+    from pwa.subject_access import trail
+
+    monkeypatch.setattr(trail, "CAP", 3)
+    auth.login(world.coordinator)
+    page = auth.client.get(f"/families/{world.family.id}/who-has-seen").get_data(as_text=True)
+    assert _count_line(page) == "Showing 1–4 of more than 3"
+    assert world.coordinator.name in page.split('id="person"')[1].split("</select>")[0]  # the person filter
