@@ -122,9 +122,11 @@ def everything(family: Family) -> list[Seen]:
 # A skip scan down ix_audit_events_family_actor: one index probe per person, not one per event.
 DISTINCT_ACTORS = """
 WITH RECURSIVE actor(id) AS (
-  SELECT min(actor_id) FROM audit_events WHERE family_id = :family
+  SELECT (SELECT actor_id FROM audit_events WHERE family_id = :family AND actor_id IS NOT NULL
+          ORDER BY actor_id LIMIT 1)
   UNION ALL
-  SELECT (SELECT min(actor_id) FROM audit_events WHERE family_id = :family AND actor_id > actor.id)
+  SELECT (SELECT actor_id FROM audit_events WHERE family_id = :family AND actor_id > actor.id
+          ORDER BY actor_id LIMIT 1)
   FROM actor WHERE actor.id IS NOT NULL)
 SELECT id FROM actor WHERE id IS NOT NULL"""
 
