@@ -81,6 +81,8 @@ PAGES: list[Scenario] = [
     # The measured family has fixtures["busy_family_entries"] (500) diary entries.
     Scenario("family page, 500 entries (mentor)", family_path, "mentor"),
     Scenario("family page, 500 entries (coordinator)", family_path, "coordinator"),
+    Scenario("who has seen, busy family (coordinator)", lambda f: f"/families/{f['family_id']}/who-has-seen",
+             "coordinator", needs="pwa.subject_access"),
     Scenario("match page (coordinator)", lambda f: f"/matches/{f['match_id']}", "coordinator"),
     Scenario("mentors list (coordinator)", "/mentors", "coordinator"),
     Scenario("accounts list (admin)", "/admin/users", "admin"),

@@ -58,7 +58,7 @@ def register_extensions(app: Flask) -> None:
 # Each feature declares what it adds (pages, dashboard sections, chronology sources, mail rules, jobs)
 # in its own register(app); this is the order their blueprints are registered in.
 FEATURES = ("main", "auth", "admin", "families", "matches", "supervision", "concerns", "diary", "goals",
-            "outcomes", "offline", "reports", "casework", "quarantine", "api", "outbox", "closure")
+            "outcomes", "offline", "reports", "casework", "quarantine", "api", "outbox", "closure", "subject_access")
 
 
 def register_features(app: Flask) -> None:

@@ -29,9 +29,11 @@ FAMILY_ACTIONS: dict[str, set[Role]] = {
     "raise_concern": set(CASE_ROLES),  # staff raise one through the same path and alerts
     "close": {Role.coordinator},  # close or reopen the case
     "hold": {Role.coordinator},  # set or lift a legal hold
+    "subject_access": {Role.coordinator},  # everything held about the family, as one download
+    "who_has_seen": {Role.coordinator},  # the family's audit trail, in words
 }
 # What a closed case still allows: reading it, a safeguarding concern (never refused), reopening, holds.
-CLOSED_CASE_ACTIONS = {"read", "raise_concern", "close", "hold"}
+CLOSED_CASE_ACTIONS = {"read", "raise_concern", "close", "hold", "subject_access", "who_has_seen"}
 
 
 class CaseClosed(Conflict):

@@ -12,20 +12,23 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from pwa.core import clock
+from pwa.core import audit_family, clock
 from pwa.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
 _PENDING = "audit_pending"
 
 
-def record(session: Session, actor, action: str, obj=None, *, object_type: str | None = None, object_id=None) -> None:
-    """Queue an audit row: who (a user or None), did what, to which record."""
+def record(session: Session, actor, action: str, obj=None, *, object_type: str | None = None, object_id=None,
+           family_id=None) -> None:
+    """Queue an audit row: who (a user or None), did what, to which record (and which family's it is)."""
     if obj is not None:
         object_type = object_type or obj.__tablename__
         object_id = obj.id
+        family_id = family_id or audit_family.of_object(session, obj)
     session.info.setdefault(_PENDING, []).append(
-        (getattr(actor, "id", actor), action, object_type or "-", None if object_id is None else str(object_id))
+        (getattr(actor, "id", actor), action, object_type or "-", None if object_id is None else str(object_id),
+         family_id)
     )
 
 
@@ -65,10 +68,10 @@ def _append(session: Session) -> None:
     session.flush()
     head = _head(session)
     prev, now, next_id = head.last_hash, clock.now(), head.count + 1
-    for actor_id, action, object_type, object_id in pending:
+    for actor_id, action, object_type, object_id, family_id in pending:
         # Ids come from the locked head, so each row is one INSERT with its hash.
         row = AuditEvent(id=next_id, at=now, actor_id=actor_id, action=action, object_type=object_type,
-                         object_id=object_id, prev_hash=prev, hash="")
+                         object_id=object_id, prev_hash=prev, hash="", family_id=family_id)
         row.hash = prev = digest(row.prev_hash, row)
         session.add(row)
         next_id += 1

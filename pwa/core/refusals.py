@@ -10,7 +10,7 @@ import logging
 from flask import g, has_app_context
 from sqlalchemy.exc import SQLAlchemyError
 
-from pwa.core import audit
+from pwa.core import audit, audit_family
 from pwa.core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,12 @@ def record(user, action: str, object_type: str, object_id) -> None:
     db.session.rollback()
     if has_app_context():
         g.writing = True  # SQLite: this short transaction writes, so it takes the write lock up front
+    try:  # the family the refused object belongs to, for "who has seen this record"
+        family_id = audit_family.of_reference(db.session, object_type, object_id)
+    except SQLAlchemyError:
+        family_id = None
     audit.record(db.session, actor, (PREFIX + action)[:40], object_type=object_type[:40],
-                 object_id=None if object_id is None else str(object_id)[:40])
+                 object_id=None if object_id is None else str(object_id)[:40], family_id=family_id)
     try:
         db.session.commit()
     except SQLAlchemyError:

@@ -21,6 +21,7 @@ from pwa.models.visit_review import ReviewQueue, VisitReview
 from pwa.models.caseload import FamilySearchToken, MentorProfile, TalkRequest
 from pwa.models.tally import VisitTally
 from pwa.models.closure import ClosureReason, FamilyClosure, LegalHold, RetentionDeletion, RetentionOverride
+from pwa.models.subject_access import SubjectAccessExport
 
 __all__ = [
     "AccountToken", "AuditEvent", "AuditHead", "Child", "Concern", "ConcernAddendum", "ConcernCategory",
@@ -34,6 +35,6 @@ __all__ = [
     "ProgressMark", "Visit", "VisitChild", "VisitGoal", "VisitKind", "ReviewQueue", "VisitReview",
     "FamilySearchToken", "MentorProfile", "TalkRequest",
     "VisitOutcome", "ChildChange", "ChildChangeKind", "ConcernChild", "CPCategory", "FamilyPerson", "PersonKind",
-    "PlanDetails", "VisitTally",
+    "PlanDetails", "VisitTally", "SubjectAccessExport",
     "ClosureReason", "FamilyClosure", "LegalHold", "RetentionDeletion", "RetentionOverride",
 ]

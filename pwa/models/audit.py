@@ -13,7 +13,11 @@ class AuditEvent(Base):
     """Who did what to which record, when; each row hashes the one before."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (sa.Index("ix_audit_events_at", "at"),)  # recent events (repeated refusals)
+    __table_args__ = (
+        sa.Index("ix_audit_events_at", "at"),  # recent events (repeated refusals)
+        sa.Index("ix_audit_events_family", "family_id", "id"),  # who has seen a family's record, newest first
+        sa.Index("ix_audit_events_family_actor", "family_id", "actor_id", "id"),  # ... filtered by person
+    )
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -23,6 +27,10 @@ class AuditEvent(Base):
     object_id: Mapped[str | None] = mapped_column(sa.String(40), index=True)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The family the event was about (pwa/core/audit_family.py), to find a family's events by an index.
+    # Not part of the hashed content, so chains written before it existed still verify; no foreign key,
+    # so the trail outlives a family whose records are deleted.
+    family_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
 
 
 class AuditHead(Base):

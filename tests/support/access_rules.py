@@ -221,6 +221,13 @@ RULES: list[Rule] = [
     Rule("casework.family_report", "GET", lambda w, r: f"/families/{family(w, r).id}/report", allowed=COORD_OR_SW),
     Rule("casework.family_report_pdf", "GET", lambda w, r: f"/families/{family(w, r).id}/report.pdf",
          allowed=COORD_OR_SW),
+    # data protection: who has seen a family's record, and its subject-access export (its coordinator)
+    Rule("subject_access.who_has_seen", "GET", lambda w, r: f"/families/{family(w, r).id}/who-has-seen",
+         allowed=COORDINATOR_ONLY),
+    Rule("subject_access.subject_access", "GET", lambda w, r: f"/families/{family(w, r).id}/subject-access",
+         allowed=COORDINATOR_ONLY),
+    Rule("subject_access.subject_access", "POST", lambda w, r: f"/families/{family(w, r).id}/subject-access",
+         allowed=COORDINATOR_ONLY, data=lambda w, r: {"reason": "Subject access request from the mother"}),
     # reports
     Rule("reports.impact_report", "GET", lambda w, r: "/reports/impact", allowed={"coordinator": True}),
     Rule("reports.impact_csv", "GET", lambda w, r: "/reports/impact.csv?table=how_much",
