@@ -9,9 +9,20 @@ from pwa.core.extensions import db, login_manager
 from pwa.models import User
 
 
+def _keep_loaded_user(user: User, context) -> None:
+    """Hold users loaded during a request until it ends.
+
+    The identity map holds objects weakly: the session row loads its user (joined, pwa.models.account)
+    and drops it on return, so Flask-Login's lookup by primary key would query for it again. Kept
+    here, that lookup is answered from the identity map; the session (and this list) ends with the request.
+    """
+    if has_request_context():
+        context.session.info.setdefault("request_users", []).append(user)
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Load the session's user; a disabled account is nobody."""
+    """Load the session's user (already in the identity map, see _keep_loaded_user); a disabled account is nobody."""
     try:
         user = db.session.get(User, uuid.UUID(user_id))
     except ValueError:
@@ -48,6 +59,8 @@ def register(app: Flask) -> None:
     login_manager.session_protection = None  # sessions live server-side and end on sign-out
     app.after_request(finish_transaction)
     event.listen(db.session, "before_commit", _stage_session)
+    if not event.contains(User, "load", _keep_loaded_user):
+        event.listen(User, "load", _keep_loaded_user)
     from pwa.web.safe_json import BoundedJSONProvider
 
     app.json = BoundedJSONProvider(app)

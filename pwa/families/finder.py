@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Callable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, lazyload
+from sqlalchemy.orm import aliased, defer, lazyload
 
 from pwa import access
 from pwa.core import audit
@@ -22,6 +22,7 @@ from pwa.core.extensions import db
 from pwa.crypto import blind
 from pwa.crypto.runtime import keyring
 from pwa.models import Family, FamilySearchToken, Match, PlanType, Stage, User
+from pwa.models.base import open_column
 
 WORKING_FILTERS: list[Callable[[], sa.ColumnElement]] = []
 SORTS = {"referred": "Newest referral", "last_visit": "Last visit, oldest first",
@@ -87,6 +88,8 @@ class Row:
     match: Match | None
     overdue: bool = False
     waiting_since: date | None = None
+    mentor_name: str | None = None
+    social_worker_name: str | None = None
 
     @property
     def last_visit(self) -> date | None:
@@ -161,25 +164,49 @@ def _ordered(q: sa.Select, sort: str) -> sa.Select:
     return q.order_by(Family.referred_at.desc(), Family.id)
 
 
+# A list shows none of the long texts: they stay sealed (and unread).
+_LIST_ONLY = (defer(Family.referral_reason), defer(Family.involvement_plan), defer(Family.address),
+              defer(Family.consent_scope), defer(Family.consent_withdrawal_note), defer(Match.ending_summary),
+              lazyload(Match.family))
+
+
 def count(user: User, c: Criteria, today: date) -> int:
     """How many families match, in one query."""
     q, _ = _filtered(user, c, today)
     return db.session.scalar(sa.select(sa.func.count()).select_from(q.with_only_columns(Family.id).subquery()))
 
 
-def find(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0, total: int | None = None) -> Found:
-    """One page of matching families with their active match, and the total; audited."""
+def find(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0, total: int | None = None,
+         names: bool = False) -> Found:
+    """One page of matching families with their active match, and the total; audited.
+
+    `names`: each Row carries its mentor's and social worker's names (opened once per person) and
+    no user is loaded as an object; without it the rows' family.social_worker and match.mentor are loaded.
+    """
     q, too_short = _filtered(user, c, today)
     if total is None:
         total = db.session.scalar(sa.select(sa.func.count()).select_from(q.with_only_columns(Family.id).subquery()))
-    q = (_ordered(q.add_columns(Match), c.sort).limit(limit).offset(offset)
-         .options(defer(Family.referral_reason), defer(Family.involvement_plan), defer(Family.address),
-                  lazyload(Match.family)))
+    mentor, worker = aliased(User), aliased(User)
+    q = _ordered(q.add_columns(Match), c.sort).limit(limit).offset(offset).options(*_LIST_ONLY)
+    if names:
+        q = (q.add_columns(mentor.id, mentor.name, worker.name).outerjoin(mentor, mentor.id == Match.mentor_id)
+             .outerjoin(worker, worker.id == Family.social_worker_id)
+             .options(lazyload(Family.social_worker), lazyload(Match.mentor)))
     window = user.programme.overdue_days if user.programme else 7
+    opened: dict = {}
+
+    def name(user_id, sealed):
+        if user_id and user_id not in opened:
+            opened[user_id] = open_column(User.name, user_id, sealed)
+        return opened.get(user_id)
+
     rows = []
-    for family, match in db.session.execute(q).unique():
+    for family, match, *people in db.session.execute(q).unique():
         since = max(filter(None, (family.last_visit_on, match.started_on))) if match else None
-        rows.append(Row(family, match, overdue=bool(since and since < today - timedelta(days=window)),
-                        waiting_since=family.consent_given_on or family.referred_at.date()))
+        row = Row(family, match, overdue=bool(since and since < today - timedelta(days=window)),
+                  waiting_since=family.consent_given_on or family.referred_at.date())
+        if people:
+            row.mentor_name, row.social_worker_name = name(people[0], people[1]), name(family.social_worker_id, people[2])
+        rows.append(row)
     audit.record(db.session, user, "list", object_type="families")
     return Found(rows, total, too_short)

@@ -24,7 +24,8 @@ def index():
     """The families you work with: search, filters and sorts in the URL, paged with a count."""
     criteria, today = finder.Criteria.from_args(request.args), clock.today()
     page = paging.from_request(finder.count(current_user, criteria, today), PER_PAGE)
-    found = finder.find(current_user, criteria, today, limit=PER_PAGE, offset=page.offset, total=page.total)
+    found = finder.find(current_user, criteria, today, limit=PER_PAGE, offset=page.offset, total=page.total,
+                        names=True)
     return render_template("families/index.html", found=found, page=page, criteria=criteria, today=today,
                            options=_filter_options(), sorts=finder.SORTS, stages=Stage, plans=PlanType)
 
@@ -33,8 +34,8 @@ def _filter_options() -> dict:
     """The people a coordinator can filter by (other roles see only their own families)."""
     if current_user.role is not Role.coordinator:
         return {}
-    return {"social_workers": access.social_workers_of(current_user.programme_id),
-            "mentors": [m for m in access.mentors_of(current_user) if m.role is Role.mentor]}
+    return {"social_workers": access.staff_choices(current_user.programme_id, Role.social_worker, active_only=True),
+            "mentors": access.staff_choices(current_user.programme_id, Role.mentor, active_only=False)}
 
 
 @bp.route("/refer", methods=["GET", "POST"])

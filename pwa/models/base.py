@@ -54,6 +54,13 @@ def associated_data(obj, key: str) -> str:
     return f"{obj.__table__.name}.{key}:{obj.id}"
 
 
+def open_column(column, row_id, value) -> str | None:
+    """Open one encrypted value read by a Core select (mapped objects are opened by the load hook below)."""
+    from pwa.crypto.runtime import keyring
+
+    return None if value is None else keyring().decrypt(value, f"{column.table.name}.{column.key}:{row_id}")
+
+
 def _open(obj, keys) -> None:
     from pwa.crypto.runtime import keyring
 
