@@ -1,6 +1,6 @@
 """Engine settings per database, and a query counter for tests and the benchmark."""
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import g, has_request_context
 from sqlalchemy import event
 
 

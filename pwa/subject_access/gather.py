@@ -5,7 +5,6 @@ read by that family's id. Staff and volunteers appear by name and role only (see
 """
 import sqlalchemy as sa
 
-from pwa import access
 from pwa.casework import pack_parts
 from pwa.core.extensions import db
 from pwa.families import record
