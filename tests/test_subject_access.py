@@ -222,3 +222,19 @@ def test_a_very_long_trail_is_counted_up_to_ten_thousand(world, auth, app, monke
     page = auth.client.get(f"/families/{world.family.id}/who-has-seen").get_data(as_text=True)
     assert _count_line(page) == "Showing 1–4 of more than 3"
     assert world.coordinator.name in page.split('id="person"')[1].split("</select>")[0]  # the person filter
+
+
+def test_a_legal_hold_is_in_the_export_and_its_document(world, auth, app):
+    from pwa.closure import services
+
+    with app.app_context():
+        services.set_hold(db.session.get(User, world.coordinator.id), db.session.get(Family, world.family.id),
+                          "Care proceedings: keep everything")
+        db.session.commit()
+    auth.login(world.coordinator)
+    files = _files(_export(auth, world.family))
+    data = json.loads(files["record.json"])
+    assert [h["reason"] for h in data["legal_holds"]] == ["Care proceedings: keep everything"]
+    assert data["legal_holds"][0]["by"]["name"] == world.coordinator.name and data["case_closures"] == []
+    document = html.unescape(files["record.html"].decode())
+    assert "Case closed and legal holds" in document and "Care proceedings: keep everything · in force" in document

@@ -83,6 +83,7 @@ def build(user: User, family: Family) -> dict:
         **gather.people_part(family, staff), "matches": gather.matches_part(user, family, staff),
         "visits": visits_part(user, family, staff), "goals": goals_part(user, family, staff),
         "outcome_readings": readings_part(user, family, staff), "concerns": concerns_part(user, family, staff),
-        "held_from_phones": gather.held_part(family, staff), "accesses": accesses_part(family),
+        "held_from_phones": gather.held_part(family, staff), **gather.closure_part(family, staff),
+        "accesses": accesses_part(family),
         "_staff": staff.users, "_made_at": clock.now(),
     }

@@ -8,7 +8,9 @@ import sqlalchemy as sa
 from pwa.casework import pack_parts
 from pwa.core.extensions import db
 from pwa.families import record
-from pwa.models import Child, ChildChange, Family, FamilyPerson, Programme, QuarantinedItem, User
+from pwa.models import (
+    Child, ChildChange, Family, FamilyClosure, FamilyPerson, LegalHold, Programme, QuarantinedItem, User,
+)
 
 
 class Staff:
@@ -107,3 +109,18 @@ def held_part(family: Family, staff: Staff) -> list[dict]:
              "entry": h.body, "unopened": h.body is None and h.sealed is not None,
              "outcome": h.outcome.value if h.outcome else None, "dealt_at": h.dealt_at, "note": h.note}
             for h in rows]
+
+
+def closure_part(family: Family, staff: Staff) -> dict:
+    """The case's closures and reopenings, and any legal hold on its records, oldest first."""
+    closures = db.session.scalars(sa.select(FamilyClosure).where(FamilyClosure.family_id == family.id)
+                                  .order_by(FamilyClosure.closed_at))
+    holds = db.session.scalars(sa.select(LegalHold).where(LegalHold.family_id == family.id).order_by(LegalHold.set_at))
+    return {
+        "case_closures": [{"closed_on": c.closed_on, "reason": c.reason.value, "note": c.note,
+                           "by": staff(c.closed_by_id), "reopened_at": c.reopened_at,
+                           "reopened_by": staff(c.reopened_by_id) if c.reopened_by_id else None,
+                           "reopen_reason": c.reopen_reason} for c in closures],
+        "legal_holds": [{"set_at": h.set_at, "reason": h.reason, "by": staff(h.set_by_id), "lifted_at": h.lifted_at,
+                         "lift_reason": h.lift_reason} for h in holds],
+    }
