@@ -116,3 +116,24 @@ def test_seeded_sqlite_rows_copy_into_postgresql_and_read_back(app, tmp_path):
             assert _count("visits") == TINY.visits
         family = db.session.get(Family, uuid.UUID(fixtures["family_id"]))
         assert family.display_name == "The Ash family (0)"
+
+
+def test_every_budget_gets_a_line_and_a_slow_page_fails_its_own():
+    """bench/budgets.py: a page over 10 ms or under the peer fails; a budget nobody measured says so."""
+    from bench import budgets
+    from bench.report import Row, table
+
+    fast = Row("fast page", "/a", "mentor", 0.2, 14_000, peer_budget=1.0, single_budget_ms=10.0, rps=900,
+               ratio=0.9, peer_ratio=1.5, single_ms=4.0, gz_bytes=5_000, queries_small=3, queries_large=3)
+    slow = Row("slow page", "/b", "mentor", 0.2, 14_000, peer_budget=1.0, single_budget_ms=10.0, rps=100,
+               ratio=0.3, peer_ratio=0.5, single_ms=25.0, gz_bytes=5_000, queries_small=3, queries_large=4)
+    assert fast.verdict() == "PASS"
+    assert slow.verdict() == "FAIL ×peer, 1× ms, queries"
+    lines = {item["what"]: item for item in budgets.summarise([fast, slow], {}, {}, ["concerns"])}
+    assert lines["one request of any page (1,000 families, 100,000 visits)"]["ok"] is False
+    assert lines["page throughput ÷ a bare hello (same run)"]["ok"] is True
+    assert "slow page 3→4" in lines["queries per page, small → large dataset"]["figure"]
+    assert lines["concern committed → accepted by local SMTP p99 ≤ 250 ms"]["figure"] == "measured on SQLite only"
+    assert "not measured" in lines["offline outbox of 50 entries: all committed ≤ 1 s, no duplicates"]["figure"]
+    assert len(lines) == 6 + len(budgets.FROM_EXTENSIONS)  # no visit POST row here
+    assert "0.50✗" in table([slow]) and "25✗" in table([slow])
