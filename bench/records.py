@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from bench.supervision import measure
 
 BUDGET_MS = 500.0
-DATABASES = ("sqlite", "postgresql")  # bench.run runs it on both
 
 
 def run(ctx) -> dict:
