@@ -27,7 +27,7 @@ help:
 	@echo "make test         lint, then tests on SQLite, then on a throwaway PostgreSQL cluster"
 	@echo "make test-sqlite  tests on SQLite only      (PYTEST_ARGS='-k ...' to narrow)"
 	@echo "make test-pg      tests on PostgreSQL only"
-	@echo "make bench        load benchmark (installs wrk if missing)"
+	@echo "make bench        load benchmark on SQLite and PostgreSQL (installs wrk, pg_dump if missing)"
 	@echo "make clean        remove caches and build leftovers (distclean: also .venv)"
 
 venv: $(STAMP)
@@ -89,8 +89,9 @@ test-pg: venv chromium pango oidc
 	@echo "== tests on PostgreSQL =="
 	BRIDGE_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
-bench: venv pango
+bench: venv chromium pango
 	@command -v wrk >/dev/null || { $(APT_GET) update && $(APT_GET) install -y wrk; }
+	@command -v pg_dump >/dev/null || { $(APT_GET) update && $(APT_GET) install -y postgresql-client-15; }
 	$(VENV_PY) -m bench
 
 clean:

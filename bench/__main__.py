@@ -16,9 +16,15 @@ def options(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
     p.add_argument("--worker-class", default="sync", help="gunicorn worker class (default sync)")
     p.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread only)")
+    p.add_argument("--databases", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite", "postgresql"],
+                   help="which databases to measure on, in order (default both)")
+    p.add_argument("--pg-workers", type=int, default=4, help="gunicorn workers on PostgreSQL (default 4)")
+    p.add_argument("--pg-duration", type=int, default=3, help="seconds of load per scenario on PostgreSQL (default 3)")
     p.add_argument("--reseed", action="store_true", help="ignore the cached databases and seed afresh")
     p.add_argument("--strict", action="store_true", help="exit 1 when any budget is missed")
-    return p.parse_args(argv)
+    options = p.parse_args(argv)
+    options.sqlite_duration = options.duration
+    return options
 
 
 if __name__ == "__main__":

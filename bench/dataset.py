@@ -31,15 +31,19 @@ class Dataset:
     """A database ready to serve, and who and what the benchmark measures in it."""
 
     spec: Spec
-    path: Path
+    path: Path | str  # a SQLite file, or a database URL (bench/pgdata.py)
     fixtures: dict
 
+    @property
+    def database(self) -> str:
+        return "postgresql" if "://" in str(self.path) else "sqlite"
 
-def app_env(db_path: Path, secret_key: str, **overrides) -> dict:
-    """The environment for any app process (flask CLI, seeder, gunicorn) on a bench database."""
+
+def app_env(db_path: Path | str, secret_key: str, **overrides) -> dict:
+    """The environment for any app process (flask CLI, seeder, gunicorn) on a bench database (file or URL)."""
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=f"sqlite:///{db_path}",
+        DATABASE_URL=db_path if "://" in str(db_path) else f"sqlite:///{db_path}",
         BRIDGE_ENV="development",  # the bench invents its keys in bench/out/cache
         BRIDGE_DATA_KEYS="",  # empty beats a .env value: the bench key file is used
         BRIDGE_DATA_KEY_FILE=str(KEY_FILE),
@@ -95,9 +99,7 @@ def _build(spec: Spec, target: Path, fixtures: Path, secret_key: str) -> None:
     for leftover in CACHE.glob(tmp.name + "*"):
         leftover.unlink()
     env = app_env(tmp, secret_key)
-    flask = Path(sys.executable).with_name("flask")
-    cli = [str(flask)] if flask.exists() else [sys.executable, "-m", "flask"]
-    _run(cli + ["--app", "wsgi", "db", "upgrade"], env, "migrations")
+    _run(migrate_command(), env, "migrations")
     _run([sys.executable, "-m", "bench.seed", spec.name, str(fixtures)], env, "seeding")
     with sqlite3.connect(tmp) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -111,6 +113,12 @@ def _build(spec: Spec, target: Path, fixtures: Path, secret_key: str) -> None:
     if columns:
         note += f"\n  columns not in the migrations yet: {', '.join(columns)} -> schema rebuilt from the models"
     print(f"dataset {spec.name}: seeded in {time.monotonic() - started:.1f}s ({target.name}){note}")
+
+
+def migrate_command() -> list[str]:
+    """`flask --app wsgi db upgrade` with this interpreter's flask."""
+    flask = Path(sys.executable).with_name("flask")
+    return ([str(flask)] if flask.exists() else [sys.executable, "-m", "flask"]) + ["--app", "wsgi", "db", "upgrade"]
 
 
 def _run(cmd: list[str], env: dict, what: str) -> None:

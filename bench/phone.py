@@ -171,6 +171,8 @@ def measure(base_url: str, fixtures: dict, chromium: str = CHROMIUM) -> dict:
         finally:
             browser.close()
     return {"conditions": f"CPU {CPU_SLOWDOWN}× slower, {KBIT_S} kbit/s each way, {ROUND_TRIP_MS} ms round trip",
+            **{f"{f['name']} (ms)": f["ms"] for f in figures},
+            **{f"budget {k} (ms)": v for k, v in BUDGETS_MS.items()},
             "figures": figures, "ok": all(f["ok"] for f in figures)}
 
 

@@ -47,20 +47,24 @@ class Response:
         lines.append("Content-Encoding: gzip")
         return len(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")) + len(body)
 
-    def cookie(self) -> str | None:
+    def cookie(self, name: str = COOKIE) -> str | None:
         """The session token this answer sets, if any."""
         for k, v in self.headers:
-            if k.lower() == "set-cookie" and v.startswith(COOKIE + "="):
-                morsel = SimpleCookie(v).get(COOKIE)
+            if k.lower() == "set-cookie" and v.startswith(name + "="):
+                morsel = SimpleCookie(v).get(name)
                 return morsel.value if morsel and morsel.value else None
         return None
 
 
 class Server:
-    """gunicorn bound to 127.0.0.1 on a free port, stopped (by its own pid) on exit."""
+    """gunicorn bound to 127.0.0.1 on a free port, stopped (by its own pid) on exit.
 
-    def __init__(self, env: dict, name: str, workers: int, worker_class: str = "sync", threads: int = 1):
-        self.env, self.name = env, name
+    `app` is what gunicorn serves (Bridge's benchmark app, or bench.peer's), `cookie` its session cookie.
+    """
+
+    def __init__(self, env: dict, name: str, workers: int, worker_class: str = "sync", threads: int = 1,
+                 app: str = "bench.app:create_bench_app()", cookie: str = COOKIE):
+        self.env, self.name, self.app, self.cookie = env, name, app, cookie
         self.workers, self.worker_class, self.threads = workers, worker_class, threads
         self.port, self.proc, self.log = 0, None, RUN / f"gunicorn-{name}.log"
 
@@ -70,7 +74,7 @@ class Server:
 
     def __enter__(self) -> "Server":
         self.port = free_port()
-        cmd = [sys.executable, "-m", "gunicorn", "bench.app:create_bench_app()", "--chdir", str(ROOT),
+        cmd = [sys.executable, "-m", "gunicorn", self.app, "--chdir", str(ROOT),
                "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
                "--worker-class", self.worker_class, "--threads", str(self.threads),
                "--log-level", "warning", "--timeout", "60"]
@@ -133,7 +137,7 @@ class Server:
 
     def get(self, path: str, token: str | None = None) -> Response:
         """GET a path (no redirects followed), as a signed-in person when given their token."""
-        return fetch(self.port, path, token=token)
+        return fetch(self.port, path, token=token, cookie=self.cookie)
 
     def login(self, email: str, password: str) -> str:
         """Sign in over HTTP like a browser; return the session token."""
@@ -148,12 +152,12 @@ class Server:
 
 
 def fetch(port: int, path: str, *, token: str | None = None, method: str = "GET", form: dict | None = None,
-          timeout: float = 60.0) -> Response:
+          timeout: float = 60.0, cookie: str = COOKIE) -> Response:
     """One request with Accept-Encoding: identity, so the body is what the app rendered."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     headers = {"Accept-Encoding": "identity", "Accept": "text/html"}
     if token:
-        headers["Cookie"] = f"{COOKIE}={token}"
+        headers["Cookie"] = f"{cookie}={token}"
     body = None
     if form is not None:
         body = urlencode(form)

@@ -47,14 +47,14 @@ def require_wrk() -> str:
 
 
 def run(url: str, *, token: str | None, duration: float, threads: int, connections: int,
-        lua: str = "", label: str = "run", expect_status: int = 200) -> WrkResult:
+        lua: str = "", label: str = "run", expect_status: int = 200, cookie: str = "bridge_session") -> WrkResult:
     """Load one URL for `duration` seconds; `lua` may set wrk.method/body or define request()."""
     script = RUN / f"wrk-{re.sub(r'[^a-z0-9]+', '-', label.lower()).strip('-')}.lua"
     script.write_text(f"expected_status = {int(expect_status)}\n{lua}\n{STATUS_LUA}")
     cmd = [require_wrk(), f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency",
            "--timeout", "30s", "-s", str(script), "-H", "Accept-Encoding: identity"]
     if token:
-        cmd += ["-H", f"Cookie: bridge_session={token}"]
+        cmd += ["-H", f"Cookie: {cookie}={token}"]
     done = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=duration + 60)
     script.with_suffix(".txt").write_text(done.stdout + done.stderr)
     if done.returncode != 0:

@@ -2,8 +2,10 @@
 
 No timings here: speed is measured by `make bench` only (see bench/__init__.py).
 """
+import os
 import uuid
 
+import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
@@ -66,3 +68,72 @@ def _check_visit_post(scenario, fixtures, client):
     assert answer.status_code == scenario.expect_status, scenario.name
     with client.application.app_context():
         assert _count("visits") == before + 1
+
+
+def test_peer_app_shows_the_latest_twenty_rows_to_its_signed_in_user_in_two_queries(tmp_path):
+    """bench/peer.py is the plain Flask page it claims to be: Flask-Login by primary key, one 20-row query."""
+    from bench import peer
+
+    url = f"sqlite:///{tmp_path / 'peer.db'}"
+    peer.seed(url, rows=60, batch=25)
+    app = peer.create_peer_app(url)
+    client = app.test_client()
+    assert client.get(peer.PATH).status_code == 401
+    assert client.post("/login", data={"email": peer.EMAIL, "password": "wrong"}).status_code == 403
+    assert client.post("/login", data={"email": peer.EMAIL, "password": peer.PASSWORD}).status_code == 302
+    with app.app_context():
+        statements = []
+        sa.event.listen(peer.db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        html = client.get(peer.PATH).get_data(as_text=True)
+        peer.db.engine.dispose()
+    assert html.count("<tr><td>") == 20
+    assert "Item number 59" in html and "Item number 39" not in html  # the latest first
+    assert len(statements) == 2, statements  # the user by primary key, the 20 rows
+
+
+@pytest.mark.skipif(os.environ.get("BRIDGE_TEST_DATABASE") != "postgresql",
+                    reason="copies into PostgreSQL: run with BRIDGE_TEST_DATABASE=postgresql")
+def test_seeded_sqlite_rows_copy_into_postgresql_and_read_back(app, tmp_path):
+    """bench/pgdata.py's copy: same rows, same ids, the ciphertexts still open, sequences past the copied ids."""
+    from bench import pgdata
+    from bench.app import create_bench_app
+    from pwa import config
+    from pwa.models import Family
+
+    source_path = tmp_path / "source.db"
+    settings = config.for_tests(str(tmp_path), f"sqlite:///{source_path}")
+    settings.update(DATA_KEY_FILE=app.config["DATA_KEY_FILE"], MAIL_DIR=str(tmp_path / "mail"))
+    source = create_bench_app(settings)
+    with source.app_context():
+        db.create_all()
+        fixtures = seed(TINY)
+        db.engine.dispose()
+    with app.app_context():
+        copied = pgdata.copy_rows(source_path, db.engine.url.render_as_string(hide_password=False))
+        assert copied > TINY.visits
+        assert _count("families") == TINY.families
+        if "visits" in fixtures["counts"]:
+            assert _count("visits") == TINY.visits
+        family = db.session.get(Family, uuid.UUID(fixtures["family_id"]))
+        assert family.display_name == "The Ash family (0)"
+
+
+def test_every_budget_gets_a_line_and_a_slow_page_fails_its_own():
+    """bench/budgets.py: a page over 10 ms or under the peer fails; a budget nobody measured says so."""
+    from bench import budgets
+    from bench.report import Row, table
+
+    fast = Row("fast page", "/a", "mentor", 0.2, 14_000, peer_budget=1.0, single_budget_ms=10.0, rps=900,
+               ratio=0.9, peer_ratio=1.5, single_ms=4.0, gz_bytes=5_000, queries_small=3, queries_large=3)
+    slow = Row("slow page", "/b", "mentor", 0.2, 14_000, peer_budget=1.0, single_budget_ms=10.0, rps=100,
+               ratio=0.3, peer_ratio=0.5, single_ms=25.0, gz_bytes=5_000, queries_small=3, queries_large=4)
+    assert fast.verdict() == "PASS"
+    assert slow.verdict() == "FAIL ×peer, 1× ms, queries"
+    lines = {item["what"]: item for item in budgets.summarise([fast, slow], {}, {}, ["concerns"])}
+    assert lines["one request of any page (1,000 families, 100,000 visits)"]["ok"] is False
+    assert lines["page throughput ÷ a bare hello (same run)"]["ok"] is True
+    assert "slow page 3→4" in lines["queries per page, small → large dataset"]["figure"]
+    assert lines["concern committed → accepted by local SMTP p99 ≤ 250 ms"]["figure"] == "measured on SQLite only"
+    assert "not measured" in lines["offline outbox of 50 entries: all committed ≤ 1 s, no duplicates"]["figure"]
+    assert len(lines) == 6 + len(budgets.FROM_EXTENSIONS)  # no visit POST row here
+    assert "0.50✗" in table([slow]) and "25✗" in table([slow])
