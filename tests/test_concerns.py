@@ -303,6 +303,19 @@ def test_coordinator_sees_open_concerns_debriefs_and_marks_a_debrief_done(app, c
     assert "Debriefs to do (0)" in auth.client.get("/concerns/").get_data(as_text=True)
 
 
+def test_the_concerns_list_shows_the_oldest_ten_debriefs_and_links_to_all(app, canaries, auth):
+    """A backlog of debriefs does not swell the page: the oldest ten, then a link to every one."""
+    for _ in range(12):
+        raise_concern(app, canaries.mentor, canaries.family)
+    auth.login(canaries.coordinator)
+    listing = auth.client.get("/concerns/").get_data(as_text=True)
+    section = listing.split('id="debrief-h"', 1)[1].split("</section>", 1)[0]
+    assert "Debriefs to do (12)" in section and section.count('class="card"') == 10
+    assert "Showing the oldest 10 of 12." in section and "See all 12" in section
+    everything = auth.client.get("/dashboard/debriefs").get_data(as_text=True)
+    assert everything.count("#debrief") >= 12
+
+
 def test_a_debrief_needs_a_note(app, canaries, auth):
     concern = raise_concern(app, canaries.mentor, canaries.family)
     auth.login(canaries.coordinator)
