@@ -26,12 +26,12 @@ def _p95(samples: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def measure(port: int, token: str, path: str, budget_ms: float) -> dict:
+def measure(port: int, token: str, path: str, budget_ms: float, requests: int = REQUESTS, warm_up: int = WARM_UP) -> dict:
     """p50/p95 of sequential requests to one page, and its query counts."""
-    for _ in range(WARM_UP):
+    for _ in range(warm_up):
         fetch(port, path, token=token)
     samples, queries = [], set()
-    for _ in range(REQUESTS):
+    for _ in range(requests):
         started = time.perf_counter()
         answer = fetch(port, path, token=token)
         samples.append((time.perf_counter() - started) * 1000)
