@@ -20,6 +20,8 @@ def options(argv: list[str]) -> argparse.Namespace:
                    help="which databases to measure on, in order (default both)")
     p.add_argument("--pg-workers", type=int, default=4, help="gunicorn workers on PostgreSQL (default 4)")
     p.add_argument("--pg-duration", type=int, default=3, help="seconds of load per scenario on PostgreSQL (default 3)")
+    p.add_argument("--extensions", nargs="*", metavar="NAME",
+                   help="run only these measurements of bench.run.EXTENSIONS (e.g. phone records); none if no names")
     p.add_argument("--reseed", action="store_true", help="ignore the cached databases and seed afresh")
     p.add_argument("--strict", action="store_true", help="exit 1 when any budget is missed")
     options = p.parse_args(argv)

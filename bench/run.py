@@ -190,6 +190,8 @@ def run_extensions(ctx: BenchContext) -> tuple[dict, dict, list[str]]:
         if importlib.util.find_spec(name) is None:
             continue
         short = name.rsplit(".", 1)[-1]
+        if ctx.options.extensions is not None and short not in ctx.options.extensions:
+            continue
         module = importlib.import_module(name)
         if ctx.database not in getattr(module, "DATABASES", ("sqlite",)):
             skipped.append(short)
