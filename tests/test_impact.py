@@ -231,7 +231,8 @@ def test_the_visit_export_leaves_out_free_text_unless_asked_and_is_audited(world
     full = auth.client.get(f"/reports/visits.csv?{PERIOD}&text=1").get_data(as_text=True)
     assert "I am scared" in full and "'=HYPERLINK" in full
     with app.app_context():
-        actions = list(db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("export visits%"))))
+        actions = list(db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("export visits%"))
+                                          .order_by(AuditEvent.id)))
     assert actions == ["export visits", "export visits with text"]
 
 
