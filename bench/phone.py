@@ -17,16 +17,13 @@ For the mentor's home and the visit form, as a mentor signed in:
 - offline: the visit form with no signal at all — tap Save to "Saved on this phone" shown; 200 ms.
 Each figure is the median of three tries.
 """
-import argparse
-import json
-import secrets
 import statistics
 import sys
 import time
 
 from playwright.sync_api import sync_playwright
 
-from bench.pwa import ARGS, CHROMIUM, HAS_KEY, sign_in
+from bench.pwa import ARGS, CHROMIUM, HAS_KEY, sign_in, standalone
 
 CPU_SLOWDOWN = 4
 KBIT_S = 400
@@ -183,19 +180,7 @@ def run(ctx) -> dict:
 
 def main(argv: list[str]) -> int:
     """Seed the tiny dataset, serve it with gunicorn, measure, print."""
-    from bench import dataset
-    from bench.seed import SIZES
-    from bench.server import Server
-
-    p = argparse.ArgumentParser(prog="python -m bench.phone", description=__doc__.split("\n\n")[0])
-    p.add_argument("--size", choices=sorted(SIZES), default="tiny", help="dataset (default tiny)")
-    args = p.parse_args(argv)
-    secret = secrets.token_urlsafe(48)
-    [data] = dataset.prepare([SIZES[args.size]], secret)
-    with Server(dataset.app_env(data.path, secret), "phone", workers=2) as server:
-        result = measure(server.base, data.fixtures)
-    print(json.dumps(result, indent=2))
-    return 0 if result["ok"] else 1
+    return standalone(argv, "phone", __doc__, measure, lambda result: result["ok"])
 
 
 if __name__ == "__main__":

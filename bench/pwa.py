@@ -268,21 +268,26 @@ def _verdicts(html, pages, javascript, repeat, replay) -> dict:
     }
 
 
-def main(argv: list[str]) -> int:
-    """Seed the tiny dataset, serve it with gunicorn, measure, print."""
+def standalone(argv: list[str], prog: str, doc: str, measure, ok) -> int:
+    """`python -m bench.<prog>`: seed a small dataset, serve it with gunicorn, measure(base, fixtures), print."""
     from bench import dataset
     from bench.seed import SIZES
     from bench.server import Server
 
-    p = argparse.ArgumentParser(prog="python -m bench.pwa", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog=f"python -m bench.{prog}", description=doc.split("\n\n")[0])
     p.add_argument("--size", choices=sorted(SIZES), default="tiny", help="dataset (default tiny)")
     args = p.parse_args(argv)
     secret = secrets.token_urlsafe(48)
     [data] = dataset.prepare([SIZES[args.size]], secret)
-    with Server(dataset.app_env(data.path, secret), "pwa", workers=2) as server:
-        result = run(server.base, data.fixtures)
+    with Server(dataset.app_env(data.path, secret), prog, workers=2) as server:
+        result = measure(server.base, data.fixtures)
     print(json.dumps(result, indent=2))
-    return 0 if all(part.get("ok") for part in result.values()) else 1
+    return 0 if ok(result) else 1
+
+
+def main(argv: list[str]) -> int:
+    """Seed the tiny dataset, serve it with gunicorn, measure, print."""
+    return standalone(argv, "pwa", __doc__, run, lambda result: all(part.get("ok") for part in result.values()))
 
 
 if __name__ == "__main__":
