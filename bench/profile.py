@@ -68,6 +68,7 @@ def main(argv=None) -> None:
     p.add_argument("name", help="a scenario name (or part of one), e.g. 'family page (mentor)'")
     p.add_argument("-n", type=int, default=50, help="requests to profile (default 50)")
     p.add_argument("--top", type=int, default=30, help="rows to print (default 30)")
+    p.add_argument("--plain", action="store_true", help="only time the requests, without the profiler")
     args = p.parse_args(argv)
     scenario = next((s for s in scenarios.PAGES if args.name.lower() in s.name.lower()), None)
     if scenario is None:
@@ -80,6 +81,8 @@ def main(argv=None) -> None:
     request = _request(scenario, client, large.fixtures)
     for _ in range(3):  # warm caches (templates, compiled queries)
         assert request() == scenario.expect_status
+    if args.plain:
+        return print_plain(scenario.name, request, args.n)
     with client.application.app_context():
         print_slowest_statements(request)
     profiler, started = cProfile.Profile(), time.perf_counter()
@@ -90,6 +93,18 @@ def main(argv=None) -> None:
     elapsed = time.perf_counter() - started
     print(f"{scenario.name}: {args.n} requests, {1000 * elapsed / args.n:.1f} ms each under the profiler\n")
     report(pstats.Stats(profiler), args.n, args.top)
+
+
+def print_plain(name: str, request: Callable[[], int], n: int) -> None:
+    """Time n requests in-process, without the profiler: the median and the best of five rounds."""
+    rounds = []
+    for _ in range(5):
+        started = time.perf_counter()
+        for _ in range(n):
+            request()
+        rounds.append(1000 * (time.perf_counter() - started) / n)
+    rounds.sort()
+    print(f"{name}: {n} requests x 5 rounds in-process, median {rounds[2]:.2f} ms, best {rounds[0]:.2f} ms each")
 
 
 def print_slowest_statements(request: Callable[[], int], top: int = 5) -> None:

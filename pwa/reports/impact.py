@@ -5,6 +5,7 @@ programme and period. Every figure is an aggregate: no names, no case text.
 Each part runs a fixed number of queries, whatever the size of the programme.
 """
 import statistics
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -175,9 +176,10 @@ def how_well(programme: Programme, period: Period, matches: list[Match], acks: d
 
 def outcome_movement(programme: Programme, period: Period) -> tuple[Table, list[tuple[str, float]]]:
     """Per outcome area: change from each family's first reading to its latest in the period."""
+    # The ids only group rows here: read as stored (no uuid objects for tens of thousands of rows).
     rows = db.session.execute(
-        sa.select(OutcomeReading.family_id, OutcomeReading.taken_on, OutcomeScore.area_id,
-                  OutcomeScore.family_score, OutcomeScore.mentor_score)
+        sa.select(sa.type_coerce(OutcomeReading.family_id, sa.String), OutcomeReading.taken_on,
+                  sa.type_coerce(OutcomeScore.area_id, sa.String), OutcomeScore.family_score, OutcomeScore.mentor_score)
         .join(OutcomeScore, OutcomeScore.reading_id == OutcomeReading.id).join(Family)
         .where(Family.programme_id == programme.id, OutcomeReading.taken_on <= period.end)
         .order_by(OutcomeReading.taken_on)).all()
@@ -187,8 +189,8 @@ def outcome_movement(programme: Programme, period: Period) -> tuple[Table, list[
         first.setdefault(key, (taken_on, fam, men))
         if taken_on >= period.start:
             latest[key] = (taken_on, fam, men)
-    areas = {a.id: a for a in db.session.scalars(sa.select(OutcomeArea).where(OutcomeArea.id.in_(
-        {area for _, area in latest})))}
+    raw = {uuid.UUID(str(area)): area for area in {area for _, area in latest}}  # as read -> the area's id
+    areas = {raw[a.id]: a for a in db.session.scalars(sa.select(OutcomeArea).where(OutcomeArea.id.in_(raw)))}
     table = Table("better_off", "Is anyone better off? Movement per outcome area",
                   ["Outcome area", "Families", "Better", "Same", "Worse", "Mean change (family)",
                    "Mean change (mentor)"])
