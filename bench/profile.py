@@ -75,6 +75,8 @@ def main(argv=None) -> None:
         raise SystemExit(f"no scenario matches {args.name!r}: " + ", ".join(s.name for s in scenarios.PAGES))
     [large] = dataset.prepare([SIZES["large"]], secrets.token_urlsafe(32))
     copy = dataset.RUN / "profile.db"
+    for leftover in (copy.with_name(copy.name + "-wal"), copy.with_name(copy.name + "-shm")):
+        leftover.unlink(missing_ok=True)  # an earlier run's log would be replayed onto the fresh copy
     shutil.copyfile(large.path, copy)
     os.environ.update(dataset.app_env(copy, secrets.token_urlsafe(32)))
     client = _client(scenario.role, large.fixtures)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from pwa.core import clock
 from pwa.core.extensions import db
 from pwa.models import Match, Role, User
+from tests.support.caseload_helpers import section
 
 
 def _counts(auth) -> dict[str, int]:
@@ -53,6 +54,39 @@ def test_readiness_expired_and_expiring(world, auth, app, make_user):
     page = auth.client.get("/dashboard").get_data(as_text=True)
     assert _counts(auth)["Readiness checks expiring or expired"] == 2
     assert "blocks new matches" in page and "Lapsing Lou" in page and "Lapsed Len" in page
+
+
+def test_readiness_lists_a_check_lapsing_in_thirty_days_and_not_one_lapsing_in_thirty_one(world, auth, app,
+                                                                                          make_user):
+    from pwa.core.dates import add_months
+
+    months, on_the_day = world.programme.dbs_valid_months, clock.today() + timedelta(days=30)
+    first_too_late = add_months(on_the_day, -months)  # the first check date that lapses after day 30
+    while add_months(first_too_late, months) <= on_the_day:
+        first_too_late += timedelta(days=1)
+    in_time = make_user(Role.mentor, world.programme, name="Thirty Days Tess")
+    too_far = make_user(Role.mentor, world.programme, name="Thirty One Days Tom")
+    _set(app, User, in_time.id, dbs_checked_on=first_too_late - timedelta(days=1))
+    _set(app, User, too_far.id, dbs_checked_on=first_too_late)
+    auth.login(world.coordinator)
+    readiness = section(auth.client.get("/dashboard").get_data(as_text=True), "readiness")
+    assert "Thirty Days Tess" in readiness and "Thirty One Days Tom" not in readiness
+    assert _counts(auth)["Readiness checks expiring or expired"] == 1
+
+
+def test_reviews_due_lists_twenty_and_the_see_all_page_has_every_one(world, auth, app, make_family, make_match):
+    from pwa.supervision.dashboard import SHOWN
+
+    for i in range(SHOWN + 4):
+        family = make_family(world.social_worker, name=f"The Review {i} family")
+        match = make_match(family, world.mentor, world.coordinator)
+        _set(app, Match, match.id, next_review_on=clock.today() + timedelta(days=1))
+    auth.login(world.coordinator)
+    page = auth.client.get("/dashboard").get_data(as_text=True)
+    assert _counts(auth)["Reviews due or overdue"] == SHOWN + 4
+    assert f"Showing the first {SHOWN} of {SHOWN + 4}." in page
+    every = auth.client.get("/dashboard/reviews").get_data(as_text=True)
+    assert len(set(re.findall(r"The Review \d+ family", every))) == SHOWN + 4
 
 
 def test_other_programmes_never_count(world, auth, app):

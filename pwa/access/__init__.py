@@ -22,7 +22,7 @@ from pwa.access.diary import (
     may_record_agreement, proposed_goals, visible_visits, visit_for,
 )
 from pwa.access.concerns import (
-    CONCERN_ACTIONS, concern_for, count_concerns, debrief_for, debriefs_for,
+    CONCERN_ACTIONS, concern_for, count_concerns, count_debriefs, debrief_for, debriefs_for,
     list_concerns, undelivered_for, undelivered_mail, visible_concerns,
 )
 from pwa.access.phone import (
@@ -40,7 +40,7 @@ __all__ = [
     "programme_for", "programmes_for", "social_workers_of", "staff_choices", "supervision_notes", "user_for", "visible_families",
     "visible_matches", "GOAL_ACTIONS", "family_goals", "family_readings", "family_visits",
     "goal_for", "goal_progress", "may_record_agreement", "proposed_goals", "visible_visits", "visit_for",
-    "CONCERN_ACTIONS", "concern_for", "count_concerns", "debrief_for",
+    "CONCERN_ACTIONS", "concern_for", "count_concerns", "count_debriefs", "debrief_for",
     "debriefs_for", "list_concerns", "undelivered_for", "undelivered_mail", "visible_concerns",
     "concerns_sent_by", "held_family", "held_item_for", "held_items", "held_sent_by", "offline_snapshot",
     "visible_held", "visits_sent_by", "child_for", "family_record", "person_for",

@@ -1,6 +1,7 @@
 """Safeguarding concerns, debriefs and undelivered alerts (a mentor sees only the status of concerns they raised)."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 
 from pwa.core import audit
@@ -36,15 +37,35 @@ def _open_concern():
     return sa.or_(Concern.acknowledged_at.is_(None), Concern.id.in_(waiting))
 
 
-def count_concerns(user: User) -> int:
-    """How many concerns the user may see (for the paged concerns list)."""
-    return db.session.scalar(visible_concerns(user).with_only_columns(sa.func.count()))
+def count_concerns(user: User, *, open_only: bool = False) -> int:
+    """How many concerns the user may see (for the paged concerns list; open: something unacknowledged)."""
+    q = visible_concerns(user).with_only_columns(sa.func.count())
+    return db.session.scalar(q.where(_open_concern()) if open_only else q)
+
+
+# A queue's line (reference, family, urgency, how long it has waited): no text opened, no people loaded.
+_QUEUE_LINE = (load_only(Concern.family_id, Concern.reference, Concern.urgency, Concern.created_at,
+                         Concern.acknowledged_at, Concern.escalations),
+               joinedload(Concern.family, innerjoin=True).options(load_only(Family.display_name), lazyload("*")),
+               selectinload(Concern.addenda).options(load_only(ConcernAddendum.created_at,
+                                                               ConcernAddendum.acknowledged_at), lazyload("*")),
+               lazyload("*"))
+_DEBRIEF_LINE = (load_only(DebriefTask.concern_id, DebriefTask.mentor_id, DebriefTask.created_at, DebriefTask.done_at),
+                 joinedload(DebriefTask.concern, innerjoin=True).options(
+                     load_only(Concern.reference, Concern.missing), lazyload("*")))
 
 
 def list_concerns(user: User, *, open_only: bool = False, family: Family | None = None, limit: int = 200,
-                  after=None, before=None, offset: int = 0, child=None) -> list[Concern]:
-    """The user's concerns, newest first (open: something unacknowledged; after/before: it or an addendum), audited."""
-    q = visible_concerns(user).order_by(Concern.created_at.desc(), Concern.id).limit(limit).offset(offset)
+                  after=None, before=None, offset: int = 0, child=None, oldest_first: bool = False,
+                  queue_line: bool = False) -> list[Concern]:
+    """The user's concerns, newest first (open: something unacknowledged; after/before: it or an addendum), audited.
+
+    queue_line: load only what a queue's line shows (see _QUEUE_LINE); the rest loads if touched.
+    """
+    order = (Concern.created_at, Concern.id) if oldest_first else (Concern.created_at.desc(), Concern.id)
+    q = visible_concerns(user).order_by(*order).limit(limit).offset(offset)
+    if queue_line:
+        q = q.options(*_QUEUE_LINE)
     if child is not None:
         from pwa.models import ConcernChild
 
@@ -67,13 +88,26 @@ def list_concerns(user: User, *, open_only: bool = False, family: Family | None 
     return concerns
 
 
-def debriefs_for(user: User, *, done: bool = False) -> list[DebriefTask]:
-    """A coordinator's debrief tasks, to do (oldest first) or done (newest first)."""
+def _debriefs(user: User, done: bool) -> sa.Select:
+    # A join, not "concern_id IN (every visible concern)": the few tasks to do are read by their index.
+    q = (sa.select(DebriefTask).join(Concern, Concern.id == DebriefTask.concern_id)
+         .where(Concern.family_id.in_(visible_families(user).with_only_columns(Family.id)),
+                sa.true() if user.role is Role.coordinator else sa.false()))
+    return q.where(DebriefTask.done_at.is_not(None) if done else DebriefTask.done_at.is_(None))
+
+
+def count_debriefs(user: User) -> int:
+    """How many debrief tasks a coordinator has still to do."""
+    return db.session.scalar(_debriefs(user, False).with_only_columns(sa.func.count()))
+
+
+def debriefs_for(user: User, *, done: bool = False, limit: int | None = None, offset: int = 0) -> list[DebriefTask]:
+    """A coordinator's debrief tasks, to do (oldest first) or done (newest first, 50 unless limited)."""
     if user.role is not Role.coordinator:
         return []
-    q = sa.select(DebriefTask).where(DebriefTask.concern_id.in_(visible_concerns(user).with_only_columns(Concern.id)))
-    q = q.where(DebriefTask.done_at.is_not(None)).order_by(DebriefTask.done_at.desc()).limit(50) if done else \
-        q.where(DebriefTask.done_at.is_(None)).order_by(DebriefTask.created_at)
+    q = _debriefs(user, done).options(*_DEBRIEF_LINE)
+    q = q.order_by(DebriefTask.done_at.desc()).limit(limit or 50) if done else \
+        q.order_by(DebriefTask.created_at, DebriefTask.concern_id).limit(limit).offset(offset)
     tasks = list(db.session.scalars(q).unique())
     audit.record(db.session, user, "list", object_type="debrief_tasks")
     return tasks

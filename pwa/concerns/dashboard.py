@@ -5,18 +5,25 @@ from pwa import access
 from pwa.core import clock
 from pwa.concerns.status import minutes_between
 from pwa.models import User
-from pwa.supervision.dashboard import Section, section
+from pwa.supervision.dashboard import SHOWN, Section, section
 
 
-@section(10)
-def concerns_waiting(coordinator: User, today: date) -> Section:
-    """Concerns (or their addenda) nobody has acknowledged yet, oldest first, with how long they have waited."""
+def _waiting(coordinator: User, limit: int, offset: int) -> list:
     now = clock.now()
     waiting = []
-    for concern in reversed(access.list_concerns(coordinator, open_only=True)):
+    for concern in access.list_concerns(coordinator, open_only=True, oldest_first=True, limit=limit, offset=offset,
+                                      queue_line=True):
         oldest = min((i.created_at for i in (concern, *concern.addenda) if not i.acknowledged))
         waiting.append((concern, minutes_between(oldest, now)))
-    return Section("concerns", "Concerns not yet acknowledged", waiting, "concerns/_dash_waiting.html")
+    return waiting
+
+
+@section(10, "concerns")
+def concerns_waiting(coordinator: User, today: date) -> Section:
+    """Concerns (or their addenda) nobody has acknowledged yet, oldest first, with how long they have waited."""
+    return Section("concerns", "Concerns not yet acknowledged", _waiting(coordinator, SHOWN, 0),
+                   "concerns/_dash_waiting.html", total=access.count_concerns(coordinator, open_only=True),
+                   fetch=lambda limit, offset: _waiting(coordinator, limit, offset))
 
 
 @section(11)
@@ -26,8 +33,9 @@ def alerts_undelivered(coordinator: User, today: date) -> Section:
                    "concerns/_dash_undelivered.html")
 
 
-@section(12)
+@section(12, "debriefs")
 def debriefs_due(coordinator: User, today: date) -> Section:
-    """Mentors who raised a concern and have not yet been debriefed."""
-    return Section("debriefs", "Debriefs to do after a concern", access.debriefs_for(coordinator),
-                   "concerns/_dash_debriefs.html")
+    """Mentors who raised a concern and have not yet been debriefed, oldest first."""
+    return Section("debriefs", "Debriefs to do after a concern", access.debriefs_for(coordinator, limit=SHOWN),
+                   "concerns/_dash_debriefs.html", total=access.count_debriefs(coordinator),
+                   fetch=lambda limit, offset: access.debriefs_for(coordinator, limit=limit, offset=offset))

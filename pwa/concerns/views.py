@@ -20,6 +20,7 @@ from pwa.web import paging
 from pwa.web.posts import handle_form
 
 bp = Blueprint("concerns", __name__)
+DEBRIEFS_SHOWN = 10  # the concerns page lists the oldest; the rest are on the dashboard's see-all page
 bp.add_app_template_filter(missing_phrase, "missing_phrase")
 bp.register_error_handler(CSRFError, expired.refused_post)
 CONFLICT = "This was already sent with different content. Reload the page and start again."
@@ -177,7 +178,8 @@ def index():
     items = [i for c in concerns for i in (c, *c.addenda)]
     return render_template(
         "concerns/index.html", concerns=concerns, now=clock.now(), deliveries=status.deliveries(i.id for i in items),
-        debriefs=access.debriefs_for(current_user) if coordinator else [],
+        debriefs=access.debriefs_for(current_user, limit=DEBRIEFS_SHOWN) if coordinator else [],
+        debriefs_total=access.count_debriefs(current_user) if coordinator else 0,
         undelivered=access.undelivered_mail(current_user) if coordinator else [], programme=current_user.programme,
         waited=alerts.waited_phrase, minutes=status.minutes_between, page=page)
 

@@ -42,8 +42,9 @@ def glance(coordinator: User, mentors: list[User], today: date) -> list[Glance]:
     active = (access.visible_matches(coordinator).where(Match.mentor_id.in_(ids), Match.is_active())
               .with_only_columns(Match.mentor_id, sa.func.count()).group_by(Match.mentor_id))
     current = dict(db.session.execute(active).all())
-    last = dict(db.session.execute(sa.select(Visit.author_id, sa.func.max(Visit.visit_on))
-                                   .where(Visit.author_id.in_(ids)).group_by(Visit.author_id)).all())
+    # One index lookup per mentor (author, visit date), not a scan of every visit they ever logged.
+    newest = sa.select(sa.func.max(Visit.visit_on)).where(Visit.author_id == User.id).scalar_subquery()
+    last = dict(db.session.execute(sa.select(User.id, newest).where(User.id.in_(ids))).all())
     profiles = {p.user_id: p for p in db.session.scalars(sa.select(MentorProfile).where(MentorProfile.user_id.in_(ids)))}
     audit.record(db.session, coordinator, "list", object_type="mentors")
     return [Glance(m, current.get(m.id, 0), last.get(m.id), m.readiness_gaps(today), profiles.get(m.id))

@@ -55,7 +55,7 @@ class Alertable:
     author_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), index=True)
     urgency: Mapped[Urgency] = mapped_column(sa.Enum(Urgency, name="urgency", create_constraint=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # the dashboard's waiting
     acknowledged_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     next_escalation_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     escalations: Mapped[int] = mapped_column(default=0)

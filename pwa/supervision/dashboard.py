@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from pwa import access
 from pwa.core import clock, refusals, registry
+from pwa.core.dates import add_months
 from pwa.core.extensions import db
 from pwa.models import AuditEvent, Match, Role, SupervisionSession, User
 from pwa.web.paging import Page
@@ -107,6 +108,21 @@ def one(key: str, coordinator: User, today: date, page: Page) -> Section | None:
     return found
 
 
+def listed(key: str, title: str, q: sa.Select, template: str, *, rows: bool = False, **more) -> Section:
+    """A section from one select: its count, its first SHOWN rows, and the rest on its see-all page.
+
+    The page loads only what it lists (a programme's 80 reviews due were all loaded to show 20).
+    rows=True keeps each result row as a tuple (a select of several entities).
+    """
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.order_by(None).subquery()))
+
+    def fetch(limit: int, offset: int) -> list:
+        result = db.session.execute(q.limit(limit).offset(offset)).unique()
+        return [tuple(r) for r in result] if rows else list(result.scalars())
+
+    return Section(key, title, fetch(SHOWN, 0) if total else [], template, total=total, fetch=fetch, **more)
+
+
 def _active_matches(coordinator: User) -> sa.Select:
     return access.visible_matches(coordinator).where(Match.is_active())
 
@@ -115,16 +131,15 @@ def _active_matches(coordinator: User) -> sa.Select:
 def reviews_due(coordinator: User, today: date) -> Section:
     """Active matches whose review is overdue or falls due within a week."""
     q = _active_matches(coordinator).where(Match.next_review_on <= today + timedelta(days=REVIEW_WARNING_DAYS))
-    items = db.session.scalars(q.order_by(Match.next_review_on)).unique().all()
-    return Section("reviews", "Reviews due or overdue", list(items), "supervision/_reviews.html")
+    return listed("reviews", "Reviews due or overdue", q.order_by(Match.next_review_on, Match.id),
+                  "supervision/_reviews.html")
 
 
 @section(50, "overrun")
 def past_agreed_end(coordinator: User, today: date) -> Section:
     """Active matches past their agreed end: extend with a reason, or end."""
-    q = _active_matches(coordinator).where(Match.agreed_end_on < today).order_by(Match.agreed_end_on)
-    items = db.session.scalars(q).unique().all()
-    return Section("overrun", "Matches past their agreed end", list(items), "supervision/_overrun.html")
+    q = _active_matches(coordinator).where(Match.agreed_end_on < today).order_by(Match.agreed_end_on, Match.id)
+    return listed("overrun", "Matches past their agreed end", q, "supervision/_overrun.html")
 
 
 def readiness_alerts(mentors: list[User], today: date) -> list[tuple[User, str, date]]:
@@ -137,39 +152,36 @@ def readiness_alerts(mentors: list[User], today: date) -> list[tuple[User, str, 
     return sorted(alerts, key=lambda a: a[2])
 
 
+def _active_mentors(coordinator: User) -> sa.Select:
+    return access.manageable_users(coordinator).where(User.role == Role.mentor, User.active.is_(True))
+
+
 @section(60, "readiness")
 def readiness(coordinator: User, today: date) -> Section:
-    """Readiness checks expired (blocking new matches) or expiring within 30 days."""
-    mentors = [m for m in access.mentors_of(coordinator) if m.active]
+    """Readiness checks expired (blocking new matches) or expiring within 30 days.
+
+    The database picks the mentors whose check was made long enough ago to lapse by then (a few days'
+    margin for months of different lengths); expiries() then gives each one's exact date.
+    """
+    soon, programme = today + timedelta(days=SOON_DAYS + 3), coordinator.programme
+    lapsing = sa.or_(User.dbs_checked_on <= add_months(soon, -programme.dbs_valid_months),
+                     User.cp_trained_on <= add_months(soon, -programme.training_valid_months))
+    mentors = db.session.scalars(_active_mentors(coordinator).where(lapsing).order_by(User.created_at)).all()
     return Section("readiness", "Readiness checks expiring or expired", readiness_alerts(mentors, today),
                    "supervision/_readiness.html")
 
 
-def latest_supervision(mentor_ids) -> dict:
-    """Each mentor's most recent supervision session, in one query."""
-    if not mentor_ids:
-        return {}
-    newest = (sa.select(SupervisionSession.mentor_id, sa.func.max(SupervisionSession.held_on).label("held_on"))
-              .where(SupervisionSession.mentor_id.in_(mentor_ids)).group_by(SupervisionSession.mentor_id).subquery())
-    q = sa.select(SupervisionSession).join(
-        newest, sa.and_(SupervisionSession.mentor_id == newest.c.mentor_id,
-                        SupervisionSession.held_on == newest.c.held_on))
-    return {s.mentor_id: s for s in db.session.scalars(q)}
-
-
 @section(70, "supervision")
 def supervision_due(coordinator: User, today: date) -> Section:
-    """Mentors whose next supervision date has come, or who have never had one."""
-    mentors = [m for m in access.mentors_of(coordinator) if m.active and m.role is Role.mentor]
-    latest = latest_supervision([m.id for m in mentors])
-    due = []
-    for mentor in mentors:
-        last = latest.get(mentor.id)
-        if last is None or (last.next_on and last.next_on <= today):
-            due.append((mentor, last))
-    return Section("supervision", "Supervision due", due, "supervision/_supervision_due.html")
-
-
+    """Mentors whose next supervision date has come, or who have never had one (their latest session decides)."""
+    newest = (sa.select(SupervisionSession.mentor_id, sa.func.max(SupervisionSession.held_on).label("held_on"))
+              .group_by(SupervisionSession.mentor_id).subquery())
+    last = sa.orm.aliased(SupervisionSession)
+    q = (_active_mentors(coordinator).add_columns(last).options(sa.orm.defer(last.notes))
+         .outerjoin(newest, newest.c.mentor_id == User.id)
+         .outerjoin(last, sa.and_(last.mentor_id == User.id, last.held_on == newest.c.held_on))
+         .where(sa.or_(newest.c.mentor_id.is_(None), last.next_on <= today)).order_by(User.created_at, User.id))
+    return listed("supervision", "Supervision due", q, "supervision/_supervision_due.html", rows=True)
 
 
 @section(80)
