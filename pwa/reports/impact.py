@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, load_only
 
 from pwa.core.extensions import db
 from pwa.reports import tallies
@@ -44,11 +44,16 @@ class Period:
         return max(0, (hi - lo).days + 1)
 
 
+# What the figures use of a match: its sealed ending summary stays sealed.
+_FIGURES = (load_only(Match.family_id, Match.mentor_id, Match.started_on, Match.agreed_end_on, Match.ended_on,
+                      Match.ending_reason), lazyload("*"))
+
+
 def _matches(programme: Programme, period: Period) -> list[Match]:
     q = (sa.select(Match).join(Family, Family.id == Match.family_id)
          .where(Family.programme_id == programme.id, Match.started_on <= period.end,
                 sa.or_(Match.is_active(), Match.ended_on >= period.start)))
-    return list(db.session.scalars(q.options(lazyload("*"))))
+    return list(db.session.scalars(q.options(*_FIGURES)))
 
 
 def how_much(programme: Programme, period: Period, matches: list[Match], counts: dict) -> Table:
@@ -120,7 +125,7 @@ def endings(programme: Programme, period: Period) -> list[Match]:
     """Matches that ended in the period."""
     q = (sa.select(Match).join(Family, Family.id == Match.family_id)
          .where(Family.programme_id == programme.id, Match.ended_on.between(period.start, period.end)))
-    return list(db.session.scalars(q.options(lazyload("*"))))
+    return list(db.session.scalars(q.options(*_FIGURES)))
 
 
 GRACE_DAYS = 14  # an ending this close to the agreed end is on time
