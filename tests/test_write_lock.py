@@ -155,3 +155,32 @@ def test_a_post_that_cannot_get_the_lock_stores_nothing_and_a_resend_stores_it_o
     assert _visit_count(app) == 0
     again = client.post(f"/families/{world.family.id}/visits/new", data={**fields, **visit_data()})
     assert again.status_code == 302 and _visit_count(app) == 1
+
+
+def test_writers_queue_at_the_gate_and_one_held_past_the_timeout_is_answered_busy(world, auth, client, app,
+                                                                                 database_url, monkeypatch):
+    """Writers of every process take the gate beside the database in turn; it is let go at each commit."""
+    import fcntl
+    import os
+
+    from pwa.core import database
+
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's writers' gate")
+    gate_path = database_url.removeprefix("sqlite:///") + ".writers"
+    auth.login(world.mentor)
+    _, fields = open_visit_form(client, world.family.id)
+    assert client.post(f"/families/{world.family.id}/visits/new", data={**fields, **visit_data()}).status_code == 302
+    _, fields = open_visit_form(client, world.family.id)
+    other = os.open(gate_path, os.O_RDWR)
+    try:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free after the commit: another process may take it
+        monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 300)  # that process is stuck holding it
+        answer = client.post(f"/families/{world.family.id}/visits/new", data={**fields, **visit_data()})
+        assert answer.status_code == 503 and "Save again" in answer.get_data(as_text=True)
+    finally:
+        fcntl.flock(other, fcntl.LOCK_UN)
+        os.close(other)
+    assert _visit_count(app) == 1
+    again = client.post(f"/families/{world.family.id}/visits/new", data={**fields, **visit_data()})
+    assert again.status_code == 302 and _visit_count(app) == 2
