@@ -30,6 +30,7 @@ class ServerSession(CallbackDict, SessionMixin):
 
         super().__init__(initial, on_update)
         self.token, self.new, self.modified, self.touch = token, new, False, False
+        self.row = None  # the web_sessions row this request read
         self.cookie = None  # "set" or "delete" when the response must change the cookie
 
     def regenerate(self) -> None:
@@ -54,6 +55,7 @@ class DatabaseSessionInterface(SessionInterface):
             return ServerSession(new=True)
         session = ServerSession(json.loads(row.data), token=token)
         session.touch = clock.now() - row.last_seen_at > TOUCH_EVERY
+        session.row = row  # kept: the identity map holds it weakly, and saving it would read it again, locked
         return session
 
     def _expired(self, app, row: WebSession) -> bool:
@@ -102,12 +104,23 @@ class DatabaseSessionInterface(SessionInterface):
         if not session.token:
             session.token = secrets.token_urlsafe(32)
         key = token_digest(session.token)
-        row = db.session.get(WebSession, key) or WebSession(token_hash=key, created_at=clock.now())
+        row = _still_loaded(session.row, key)
+        if row is None:
+            row = db.session.get(WebSession, key) or WebSession(token_hash=key, created_at=clock.now())
         uid = session.get("_user_id")
         row.user_id = _uuid_or_none(uid)
         row.data = json.dumps(dict(session), separators=(",", ":"))
         row.last_seen_at = clock.now()
         db.session.add(row)
+
+
+def _still_loaded(row: WebSession | None, key: str) -> WebSession | None:
+    """The row this request read, if it is still that token's, in this session and not expired or deleted."""
+    if row is None:
+        return None
+    state = sa.inspect(row)
+    usable = state.session is db.session() and not state.expired and not state.deleted and state.identity == (key,)
+    return row if usable else None
 
 
 def _uuid_or_none(value):
