@@ -76,9 +76,7 @@ def draw(user: User, family: Family, since: date | None, until: date | None) -> 
 
 
 def prepare_next() -> int:
-    """The worker's job: delete expired packs, then prepare the oldest waiting one; how many were prepared."""
-    db.session.execute(sa.delete(PreparedPack.__table__).where(PreparedPack.expires_at <= clock.now()))
-    db.session.commit()
+    """The worker's job (every 2 s): prepare the oldest waiting pack; how many were prepared (0 or 1)."""
     waiting = db.session.scalars(sa.select(PreparedPack).where(PreparedPack.pdf.is_(None))
                                  .order_by(PreparedPack.requested_at).limit(1)).first()
     if waiting is None:
@@ -96,7 +94,9 @@ def _prepare(row_id, user_id, family_id, since: date, until: date) -> int:
         db.session.rollback()
         db.session.execute(sa.delete(PreparedPack.__table__).where(PreparedPack.id == row_id))
         return 0
-    db.session.rollback()  # what drawing read (and its read audit) is done with; look at the request afresh
+    # Done with what drawing read; look at the request afresh. The rollback also drops the read-audit rows the
+    # drawing queued: the worker is not a person reading the record; the download is audited as an export.
+    db.session.rollback()
     q = sa.select(PreparedPack).where(PreparedPack.id == row_id, PreparedPack.pdf.is_(None))
     if db.engine.dialect.name == "postgresql":
         q = q.with_for_update()  # a change to the record waits for this commit, then deletes the pack
@@ -126,6 +126,7 @@ def queue_nightly(today: date | None = None) -> int:
     return asked
 
 
-def nightly_job() -> int:
-    """The worker's hourly look: in the night hours, ask for the packs of the coming week's meetings."""
+def hourly_job() -> int:
+    """The worker's hourly look: delete expired packs; in the night hours, ask for the coming week's packs."""
+    db.session.execute(sa.delete(PreparedPack.__table__).where(PreparedPack.expires_at <= clock.now()))
     return queue_nightly() if clock.local(clock.now()).hour in NIGHT_HOURS else 0
