@@ -96,8 +96,7 @@ def family_report_pdf(family_id):
         prepared.ask(current_user, family, since, until)
         db.session.commit()
         page = render_template("casework/pack_preparing.html", family=family, since=since, until=until)
-        return Response(page, status=202, headers={"Refresh": str(prepared.REFRESH_SECONDS),
-                                                   "Cache-Control": "no-store"})
+        return Response(page, status=202, headers={"Refresh": str(prepared.REFRESH_SECONDS)})
     audit.record(db.session, current_user, "export report pack", family)
     db.session.commit()
     name = f"bridge-report-{family.reference}-{since}-to-{until}.pdf"
