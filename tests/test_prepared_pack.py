@@ -143,8 +143,10 @@ def test_each_night_the_worker_prepares_the_packs_for_the_coming_weeks_meetings(
             db.session.add(PlanDetails(family_id=fam.id, next_conference_on=clock.today() + timedelta(days=days),
                                     updated_by_id=world.coordinator.id))
         db.session.commit()
+        reads = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
         assert prepared.queue_nightly(clock.today()) == 1
         db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == reads  # nobody read it
     run_pack_job(app)
     [kept] = _packs(app)
     assert kept.family_id == soon.id and kept.pdf and kept.prepared_for_id == world.social_worker.id

@@ -27,7 +27,7 @@ from werkzeug.exceptions import HTTPException
 
 from pwa import access
 from pwa.casework import pack, pdf
-from pwa.core import clock
+from pwa.core import audit, clock
 from pwa.core.extensions import db
 from pwa.models import Family, PlanDetails, PreparedPack, Role, User
 
@@ -121,6 +121,7 @@ def queue_nightly(today: date | None = None) -> int:
         if worker is None or worker.role is not Role.social_worker or not worker.is_active:
             continue
         since, until = pack.period(worker, family, None, today)
+        audit.take_pending(db.session)  # the worker looked up the dates: nobody read the record
         ask(worker, family, since, until)
         asked += 1
     return asked
