@@ -2,9 +2,12 @@
 
 
 def register(app) -> None:
-    """The caseload, chronology and report pack pages, and the chronology's own sources."""
-    from pwa.casework import chronology, record_sources, sources
+    """The caseload, chronology and report pack pages, the chronology's own sources, the pack's worker jobs."""
+    from pwa.casework import chronology, prepared, record_sources, sources
     from pwa.casework.views import bp
+    from pwa.outbox import rules
 
     app.register_blueprint(bp)
     chronology.add(app, sources, record_sources)
+    rules.add_job(app, rules.Job("report-packs", every=2.0, task=prepared.prepare_next))
+    rules.add_job(app, rules.Job("report-packs-hourly", every=3600.0, task=prepared.hourly_job))

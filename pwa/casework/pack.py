@@ -131,6 +131,15 @@ def first_day(family: Family, plan, matches: list) -> date:
     return min(d for d in days if d is not None)
 
 
+def period(user: User, family: Family, since: date | None, until: date | None) -> tuple[date, date]:
+    """The pack's dates: those asked for, or from the day the record begins to today."""
+    from pwa.casework.pack_parts import matches_of
+
+    if since is None:
+        since = first_day(family, access.family_record(user, family)[0], matches_of(user, family))
+    return since, until or clock.today()
+
+
 def build(user: User, family: Family, since: date | None = None, until: date | None = None) -> Pack:
     """Everything the pack shows for a family and period (default: from the referral to today)."""
     from pwa.casework.pack_parts import goals_and_journeys, matches_of

@@ -9,8 +9,10 @@ Chromium's command-line printing cannot add. It needs Pango from Debian (`make p
 Only our own stylesheet is used; the fetcher refuses every URL, so a pack can never reach the
 network or the file system while it is drawn.
 """
+import logging
 from pathlib import Path
 
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # not a line per page in the worker's log
 CSS_FILE = Path(__file__).resolve().parent.parent / "static" / "css" / "pack.css"
 
 

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
 from pwa import access
-from pwa.casework import chronology, pack, pdf
+from pwa.casework import chronology, pack, prepared
 from pwa.core import audit, clock
 from pwa.access import roles_required
 from pwa.core.extensions import db
@@ -83,14 +83,22 @@ def family_report(family_id):
 @bp.route("/families/<family_id>/report.pdf")
 @roles_required(Role.social_worker, Role.coordinator)
 def family_report_pdf(family_id):
-    """The report pack as a PDF: page numbers and OFFICIAL-SENSITIVE on every page; audited as an export."""
+    """The report pack as a PDF, from the copy the worker prepared (pwa.casework.prepared); audited as an export.
+
+    No current copy yet: the worker is asked for one and the page says so, refreshing itself until it downloads.
+    """
     family = access.family_for(current_user, family_id)
     if request.method == "HEAD":  # what it is, without drawing (or auditing) an export nobody receives
         return Response(mimetype="application/pdf")
-    since, until, _ = _dates()
-    built = pack.build(current_user, family, since, until)
+    since, until = pack.period(current_user, family, *_dates()[:2])
+    body = prepared.stored(current_user, family, since, until)
+    if body is None:
+        prepared.ask(current_user, family, since, until)
+        db.session.commit()
+        page = render_template("casework/pack_preparing.html", family=family, since=since, until=until)
+        return Response(page, status=202, headers={"Refresh": str(prepared.REFRESH_SECONDS)})
     audit.record(db.session, current_user, "export report pack", family)
-    body = pdf.render(render_template("casework/pack_pdf.html", pack=built))
-    name = f"bridge-report-{family.reference}-{built.since}-to-{built.until}.pdf"
+    db.session.commit()
+    name = f"bridge-report-{family.reference}-{since}-to-{until}.pdf"
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

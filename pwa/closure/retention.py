@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from pwa.closure import rules, sweep
 from pwa.core import audit, clock
 from pwa.core.extensions import db
-from pwa.models import Child, Family, LegalHold, RetentionDeletion
+from pwa.models import Child, Family, LegalHold, PreparedPack, RetentionDeletion
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,7 @@ def _delete_family_items(family_id, items: list[Planned], today: date, actor) ->
                                 .with_for_update()).first()
     if locked is None or locked.closed_on is None or held_families([family_id]):
         return []
+    db.session.execute(sa.delete(PreparedPack.__table__).where(PreparedPack.family_id == family_id))  # drew on them
     done = []
     for item in sorted(items, key=lambda p: rules.KINDS.index(p.kind)):
         gone = sweep.DELETERS[item.kind](family_id)

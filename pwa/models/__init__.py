@@ -22,6 +22,7 @@ from pwa.models.caseload import FamilySearchToken, MentorProfile, TalkRequest
 from pwa.models.tally import VisitTally
 from pwa.models.closure import ClosureReason, FamilyClosure, LegalHold, RetentionDeletion, RetentionOverride
 from pwa.models.subject_access import SubjectAccessExport
+from pwa.models.pack import PreparedPack
 
 __all__ = [
     "AccountToken", "AuditEvent", "AuditHead", "Child", "Concern", "ConcernAddendum", "ConcernCategory",
@@ -35,6 +36,6 @@ __all__ = [
     "ProgressMark", "Visit", "VisitChild", "VisitGoal", "VisitKind", "ReviewQueue", "VisitReview",
     "FamilySearchToken", "MentorProfile", "TalkRequest",
     "VisitOutcome", "ChildChange", "ChildChangeKind", "ConcernChild", "CPCategory", "FamilyPerson", "PersonKind",
-    "PlanDetails", "VisitTally", "SubjectAccessExport",
+    "PlanDetails", "VisitTally", "SubjectAccessExport", "PreparedPack",
     "ClosureReason", "FamilyClosure", "LegalHold", "RetentionDeletion", "RetentionOverride",
 ]
