@@ -154,3 +154,40 @@ def test_each_night_the_worker_prepares_the_packs_for_the_coming_weeks_meetings(
     answer = auth.client.get(_url(soon))
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
     assert isinstance(kept.until, date) and Family
+
+
+def test_a_mentor_saves_a_visit_while_the_worker_is_drawing_a_pack(world, auth, app, october, monkeypatch):
+    """Drawing takes seconds and holds no transaction: writers (a visit, a concern) never wait on it."""
+    import threading
+
+    from pwa.casework import prepared
+    from pwa.core import database
+    from tests.conftest import Auth
+    from tests.support.diary_helpers import open_visit_form, visit_data
+
+    family, _ = october
+    auth.login(world.social_worker)
+    assert auth.client.get(_url(family)).status_code == 202
+    drawing, done_posting = threading.Event(), threading.Event()
+    real_render = prepared.pdf.render
+
+    def slow_render(html):
+        drawing.set()
+        done_posting.wait(timeout=20)
+        return real_render(html)
+
+    monkeypatch.setattr(prepared.pdf, "render", slow_render)
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 300)  # a writer held back would be refused at once
+    mentor = Auth(app.test_client())
+    mentor.login(world.mentor)
+    _, fields = open_visit_form(mentor.client, world.family.id)
+    worker = threading.Thread(target=run_pack_job, args=(app,))
+    worker.start()
+    try:
+        assert drawing.wait(timeout=20)
+        saved = mentor.client.post(f"/families/{world.family.id}/visits/new", data={**fields, **visit_data()})
+    finally:
+        done_posting.set()
+        worker.join(timeout=60)
+    assert saved.status_code == 302
+    assert len(_packs(app)) == 1 and _packs(app)[0].pdf is not None  # the other family's pack was kept

@@ -28,6 +28,7 @@ from werkzeug.exceptions import HTTPException
 from pwa import access
 from pwa.casework import pack, pdf
 from pwa.core import audit, clock
+from pwa.core.database import reads_first
 from pwa.core.extensions import db
 from pwa.models import Family, PlanDetails, PreparedPack, Role, User
 
@@ -67,12 +68,16 @@ def ask(user: User, family: Family, since: date, until: date) -> None:
         pass
 
 
-def draw(user: User, family: Family, since: date | None, until: date | None) -> bytes:
-    """The pack's PDF as this person sees it (seconds for a busy year)."""
+def page_of(user: User, family: Family, since: date | None, until: date | None) -> str:
+    """The pack's HTML as this person sees it (what drawing needs from the database)."""
     built = pack.build(user, family, since, until)
     with current_app.test_request_context("/"):  # the chronology rows link to pages (url_for) even on paper
-        html = render_template("casework/pack_pdf.html", pack=built)
-    return pdf.render(html)
+        return render_template("casework/pack_pdf.html", pack=built)
+
+
+def draw(user: User, family: Family, since: date | None, until: date | None) -> bytes:
+    """The pack's PDF as this person sees it (seconds for a busy year)."""
+    return pdf.render(page_of(user, family, since, until))
 
 
 def prepare_next() -> int:
@@ -87,16 +92,20 @@ def prepare_next() -> int:
 
 def _prepare(row_id, user_id, family_id, since: date, until: date) -> int:
     """Draw one pack and keep it, unless its request was withdrawn (the record changed) meanwhile."""
-    user = db.session.get(User, user_id)
+    db.session.rollback()  # the next transaction reads without SQLite's write lock (reads_first)
     try:
-        body = draw(user, access.family_for(user, family_id), since, until)
+        with reads_first():
+            user = db.session.get(User, user_id)
+            html = page_of(user, access.family_for(user, family_id), since, until)
     except HTTPException:  # the person no longer has the family: nothing to prepare for them
         db.session.rollback()
         db.session.execute(sa.delete(PreparedPack.__table__).where(PreparedPack.id == row_id))
         return 0
-    # Done with what drawing read; look at the request afresh. The rollback also drops the read-audit rows the
-    # drawing queued: the worker is not a person reading the record; the download is audited as an export.
+    # Done with what drawing read: the seconds of layout hold no transaction, so writers never wait on them.
+    # The rollback also drops the read-audit rows the drawing queued: the worker is not a person reading
+    # the record; the download is audited as an export. Then look at the request afresh.
     db.session.rollback()
+    body = pdf.render(html)
     q = sa.select(PreparedPack).where(PreparedPack.id == row_id, PreparedPack.pdf.is_(None))
     if db.engine.dialect.name == "postgresql":
         q = q.with_for_update()  # a change to the record waits for this commit, then deletes the pack

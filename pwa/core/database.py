@@ -2,7 +2,9 @@
 import fcntl
 import os
 import sqlite3
+import threading
 import time
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -35,11 +37,28 @@ def _sqlite_begin(conn) -> None:
     under WAL a deferred transaction that later writes fails at once, without waiting, if another
     writer committed meanwhile.
     """
-    reading = has_request_context() and not g.get("writing")
+    reading = (has_request_context() and not g.get("writing")) or getattr(_reads_first, "on", False)
     conn.info[_READING] = reading
     if not reading:
         _gate_take(conn)
     conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+_reads_first = threading.local()
+
+
+@contextmanager
+def reads_first():
+    """Outside a request (the worker), transactions begun in the block read without SQLite's write lock.
+
+    As in a request, the first write then takes the lock. For long reads (drawing a report pack),
+    which would otherwise hold every writer back for as long as they take.
+    """
+    _reads_first.on = True
+    try:
+        yield
+    finally:
+        _reads_first.on = False
 
 
 def _sqlite_take_lock(conn, cursor, statement, parameters, context, executemany) -> None:

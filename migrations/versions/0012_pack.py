@@ -1,7 +1,7 @@
 """Prepared report packs: a family's pack for a period, prepared by the worker, kept encrypted until it expires.
 
-Revision ID: 0011_pack
-Revises: 0010_subject_access
+Revision ID: 0012_pack
+Revises: 0011_queues
 Create Date: 2026-12-01 16:00:00
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import pwa.models.types
 
 
-revision = '0011_pack'
-down_revision = '0010_subject_access'
+revision = '0012_pack'
+down_revision = '0011_queues'
 branch_labels = None
 depends_on = None
 
