@@ -55,3 +55,23 @@ def test_features_declare_their_rules_and_jobs_when_the_app_is_built(app):
     assert set(registry.rules) >= {"concern-alert", "concern-escalation"}
     assert registry.rules["concern-alert"].on_dead is not None
     assert set(registry.jobs) >= {"escalations", "reminders", "sessions"}
+
+
+def test_escalations_never_wait_behind_a_slow_job(app, monkeypatch):
+    """The worker runs slow jobs (drawing report packs) in a thread of their own: the escalations' thread skips them."""
+    import dataclasses
+
+    from pwa.outbox.worker import Worker
+
+    ran = []
+    jobs = rules.registry(app).jobs
+    assert jobs["report-packs"].slow and not jobs["escalations"].slow
+    for name, job in list(jobs.items()):
+        monkeypatch.setitem(jobs, name, dataclasses.replace(job, task=lambda name=name: ran.append(name)))
+    worker = Worker(app)
+    with app.app_context():
+        worker.run_jobs(slow=False)
+        assert "escalations" in ran and "report-packs" not in ran
+        ran.clear()
+        worker.run_jobs(slow=True)
+    assert ran == ["report-packs"]

@@ -9,5 +9,5 @@ def register(app) -> None:
 
     app.register_blueprint(bp)
     chronology.add(app, sources, record_sources)
-    rules.add_job(app, rules.Job("report-packs", every=2.0, task=prepared.prepare_next))
+    rules.add_job(app, rules.Job("report-packs", every=2.0, task=prepared.prepare_next, slow=True))
     rules.add_job(app, rules.Job("report-packs-hourly", every=3600.0, task=prepared.hourly_job))

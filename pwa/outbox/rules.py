@@ -36,6 +36,9 @@ class Job:
     name: str
     every: float
     task: Callable[[], object]
+    # A slow job (drawing report packs: seconds each) runs in a thread of its own, so the others
+    # (escalations every 5 s) never wait behind it.
+    slow: bool = False
 
 
 @dataclass

@@ -5,7 +5,8 @@ is the loop: it sleeps until woken (pwa.outbox.wake: NOTIFY on PostgreSQL, a UDP
 datagram on SQLite) or until the next message falls due, polling at least every
 second, so an alert whose wake-up was lost (the web process died after its commit)
 still goes within about a second. A second thread runs the jobs the features
-registered (pwa.outbox.rules: escalations every 5 s, reminders, session purges).
+registered (pwa.outbox.rules: escalations every 5 s, reminders, session purges), and a third the
+slow ones (drawing report packs), so an escalation never waits behind a pack.
 
 Timings (pwa.config.WORKER_TIMINGS): a failed attempt is retried at most RETRY_CAP
 (20 s) later, an attempt gives up after SMTP_TIMEOUT (5 s) of silence and the worker
@@ -54,7 +55,8 @@ class Worker:
             signal.signal(signal.SIGTERM, self._on_sigterm)
             delivery.eager_sqlite_lock(db.engine)
             waker = wake.Waker(db.engine, self.app.config)
-            threading.Thread(target=self._jobs_loop, name="jobs", daemon=True).start()
+            threading.Thread(target=self._jobs_loop, args=(False,), name="jobs", daemon=True).start()
+            threading.Thread(target=self._jobs_loop, args=(True,), name="slow-jobs", daemon=True).start()
             log.info("worker %s started", os.getpid())
             try:
                 while not self.stopping:
@@ -84,9 +86,11 @@ class Worker:
         finally:
             self._busy = False
 
-    def run_jobs(self, force: bool = False) -> None:
-        """Run the registered jobs that are due; one failing never stops the others."""
+    def run_jobs(self, force: bool = False, slow: bool | None = None) -> None:
+        """Run the registered jobs that are due (slow: only those, or only the others); one failing never stops the rest."""
         for job in list(rules.registry(self.app).jobs.values()):
+            if slow is not None and job.slow is not slow:
+                continue
             if not force and time.monotonic() - self._last_run.get(job.name, -math.inf) < job.every:
                 continue
             self._last_run[job.name] = time.monotonic()
@@ -96,11 +100,11 @@ class Worker:
                 db.session.rollback()
                 log.exception("periodic task %s failed; will run again", job.name)
 
-    def _jobs_loop(self) -> None:
-        """The jobs' own thread, so a slow one (a digest) never holds up an alert."""
+    def _jobs_loop(self, slow: bool) -> None:
+        """The jobs' own threads, so a slow one never holds up an alert, nor a report pack an escalation."""
         with self.app.app_context():
             while not self.stopping:
-                self.run_jobs()
+                self.run_jobs(slow=slow)
                 db.session.remove()
                 time.sleep(0.5)
 
