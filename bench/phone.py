@@ -104,10 +104,20 @@ def warm(context, paths: list[str]) -> None:
     for path in paths:
         page.goto(path, wait_until="load")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
-    page.reload(wait_until="load")
+    page.goto(paths[0], wait_until="load")  # a signed-in page: the shell pages fetch neither snapshot nor key
     page.wait_for_function(READY, timeout=30_000)
-    page.wait_for_function(HAS_KEY, timeout=30_000, polling=100)  # the sealing key, fetched after load
+    have_key(page)
     page.close()
+
+
+def have_key(page, seconds: float = 30) -> None:
+    """Wait until the phone holds the sealing key (fetched after load). HAS_KEY is async, and
+    wait_for_function takes the promise it returns for a truthy answer, so poll it from here."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(HAS_KEY):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the phone never stored the sealing key")
+        time.sleep(0.1)
 
 
 def offline_save(context, path: str, n: int) -> float:
