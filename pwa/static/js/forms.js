@@ -8,7 +8,7 @@
 // server's reasons themselves.
 import { get, put } from "./idb.js";
 import { DAY, forget, load, save } from "./vault.js";
-import { sealEntry } from "./seal.js";
+import { FORMAT, sealEntry } from "./seal.js";
 import { discard, enqueue, replay } from "./outbox.js";
 import { snapshot } from "./offline.js";
 import { clearErrors, h, showErrors } from "./dom.js";
@@ -227,7 +227,15 @@ async function setUp(form, boot) {
   });
 }
 
+/** Keep the sealing key the page came with: the phone can seal without waiting for /offline/key. */
+function keepKey(boot) {
+  if (!boot.sealKid || !boot.sealKey) return null;
+  return put("meta", { format: FORMAT, kid: boot.sealKid, public_key: boot.sealKey }, "serverKey").catch(() => {});
+}
+
 /** Enhance every outbox form on the page. */
 export async function enhance(boot) {
+  const kept = keepKey(boot);
   for (const form of document.querySelectorAll("form[data-outbox]")) await setUp(form, boot);
+  await kept;
 }
