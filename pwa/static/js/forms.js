@@ -7,12 +7,13 @@
 // fill their family choices from the encrypted snapshot and show the
 // server's reasons themselves.
 import { get, put, write } from "./idb.js";
-import { DAY, encrypted, forget, load, save } from "./vault.js";
 import { clearErrors, h, showErrors } from "./dom.js";
 
 let parts = null;
-/** What Save needs (the rules check, sealing, the outbox): fetched once the form is usable, not before. */
-const saving = () => (parts ??= Promise.all([import("./check.js"), import("./seal.js"), import("./outbox.js")]));
+/** What Save needs (the rules check, sealing, the outbox, the vault): fetched once the form is usable. */
+const saving = () => (parts ??= Promise.all([import("./check.js"), import("./seal.js"), import("./outbox.js"),
+  import("./vault.js")]));
+const vault = () => import("./vault.js");
 
 const SAVED = {
   visit: "Visit saved.",
@@ -141,6 +142,8 @@ function restoreInto(form, ready, fields) {
 }
 
 async function restore(form, ready, draftName) {
+  if (!(await get("vault", draftName))) return; // nothing kept: the vault's code can wait
+  const { DAY, forget, load } = await vault();
   const draft = await load(draftName, DAY);
   if (!draft) return;
   restoreInto(form, ready, draft.value.fields);
@@ -160,6 +163,7 @@ function native(form) {
  * draft: one transaction, so the entry and its copy are kept together or not at all. */
 async function keepEntry(item, family, fields, draftName) {
   const records = [[`copy:${item.uuid}`, { family, fields }], [`about:${item.uuid}`, { family }]];
+  const { encrypted } = await vault();
   const sealed = await Promise.all(records.map(([name, value]) => encrypted(name, value)));
   await write(["outbox", "vault"], (store) => {
     store("outbox").put(item);
@@ -213,16 +217,17 @@ async function submit(form, ctx) {
   saved(form, ctx, result);
 }
 
+/** Say the entry is kept (first: the phone's answer to the tap), then clear the form for the next one. */
 function saved(form, ctx, result) {
+  say(form, result.held ? HELD : "Saved on this phone and sealed. It will be sent as soon as there is a connection.");
   form.reset();
   if (ctx.ready) defaults(form, ctx.ready.snap);
   if (form.elements.client_uuid) form.elements.client_uuid.value = crypto.randomUUID();
-  say(form, result.held ? HELD : "Saved on this phone and sealed. It will be sent as soon as there is a connection.");
 }
 
 async function reenter(form, ready, uuid) {
   const item = await get("outbox", uuid);
-  const copy = await load(`copy:${uuid}`);
+  const copy = await (await vault()).load(`copy:${uuid}`);
   if (copy) restoreInto(form, ready, { ...copy.value.fields, family: [copy.value.family] });
   else say(form, "The copy of this entry was cleared when you signed out: please type it again.");
   if (item?.errors?.length) showErrors(form, item.errors);
@@ -236,7 +241,7 @@ async function setUp(form, boot) {
   const again = ready && new URLSearchParams(location.search).get("again");
   await (again ? reenter(form, ready, again) : restore(form, ready, draftName));
   let timer;
-  const keep = () => { clearTimeout(timer); timer = setTimeout(() => save(draftName, { fields: collect(form) }), 400); };
+  const keep = () => { clearTimeout(timer); timer = setTimeout(() => vault().then((v) => v.save(draftName, { fields: collect(form) })), 400); };
   form.addEventListener("input", keep);
   form.addEventListener("change", keep);
   form.addEventListener("submit", (event) => {
@@ -255,5 +260,6 @@ export async function enhance(boot) {
   const kept = keepKey(boot);
   for (const form of document.querySelectorAll("form[data-outbox]")) await setUp(form, boot);
   await kept;
-  saving();
+  saving().then(([rules]) => document.querySelectorAll("form[data-outbox]")
+    .forEach((form) => rules.prepare(form.dataset.outbox))).catch(() => {});
 }
