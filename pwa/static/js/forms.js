@@ -5,16 +5,22 @@
 // the site's own pages (data-family) an entry the server still rejects is
 // posted the ordinary way, so its page shows what to fix; the offline shells
 // fill their family choices from the encrypted snapshot and show the
-// server's reasons themselves.
+// server's reasons themselves. With no signal it says "saved" once the
+// entry is sealed and kept, and tries nothing. A form's page carries the
+// server's public sealing key, so it can seal even if the signal goes
+// before /offline/key answers. Only what makes the form usable loads before
+// it is; the check, sealing, outbox and vault code follow (cached by the
+// service worker).
 import { get, put, write } from "./idb.js";
 import { clearErrors, h, showErrors } from "./dom.js";
 
 let parts = null;
 /** What Save needs (the rules check, sealing, the outbox, the vault): fetched once the form is usable. */
 const saving = () => (parts ??= Promise.all([import("./check.js"), import("./seal.js"), import("./outbox.js"),
-  import("./vault.js")]));
+  import("./vault.js")]).catch((error) => { parts = null; throw error; })); // not there yet: try again at Save
 const vault = () => import("./vault.js");
 
+const CANNOT_SEAL = "This phone cannot seal entries yet. Open Bridge once while online.";
 const SAVED = {
   visit: "Visit saved.",
   concern: "Concern sent. The social worker and coordinator are being emailed now.",
@@ -179,8 +185,10 @@ async function outcome(uuid) {
 }
 
 async function submit(form, ctx) {
-  const [rules, { sealEntry }, { changed, discard, replay }] = await saving();
   const online = !ctx.ready && navigator.onLine;
+  const modules = await saving().catch(() => null);
+  if (!modules) return online ? native(form) : say(form, CANNOT_SEAL);
+  const [rules, { sealEntry }, { changed, discard, replay }] = modules;
   const errors = problems(form, rules);
   if (errors.length) return showErrors(form, errors);
   clearErrors(form);
@@ -192,7 +200,7 @@ async function submit(form, ctx) {
   try {
     item = await sealEntry(form.dataset.outbox, ctx.author, family, fields, form.elements.client_uuid?.value || undefined);
   } catch {
-    return online ? native(form) : say(form, "This phone cannot seal entries yet. Open Bridge once while online.");
+    return online ? native(form) : say(form, CANNOT_SEAL);
   }
   // From the online form its author is at the page: a failed check comes back to it, not to a hold.
   await keepEntry(online ? { ...item, present: true } : item, family, fields, ctx.draftName);
