@@ -8,17 +8,15 @@
 // server's reasons themselves. With no signal it says "saved" once the
 // entry is sealed and kept, and tries nothing. A form's page carries the
 // server's public sealing key, so it can seal even if the signal goes
-// before /offline/key answers. Only what makes the form usable loads before
-// it is; the check, sealing, outbox and vault code follow (cached by the
-// service worker).
+// before /offline/key answers. Everything Save needs is imported statically
+// (one preload round trip, and Save works as soon as the form is enhanced,
+// signal or not); only the shells' snapshot code (offline.js) is not.
 import { get, put, write } from "./idb.js";
+import { DAY, encrypted, forget, load, save } from "./vault.js";
+import { sealEntry } from "./seal.js";
+import { changed, discard, replay } from "./outbox.js";
 import { clearErrors, h, showErrors } from "./dom.js";
-
-let parts = null;
-/** What Save needs (the rules check, sealing, the outbox, the vault): fetched once the form is usable. */
-const saving = () => (parts ??= Promise.all([import("./check.js"), import("./seal.js"), import("./outbox.js"),
-  import("./vault.js")]).catch((error) => { parts = null; throw error; })); // not there yet: try again at Save
-const vault = () => import("./vault.js");
+import { check, prepare, rulesFor } from "./check.js";
 
 const CANNOT_SEAL = "This phone cannot seal entries yet. Open Bridge once while online.";
 const SAVED = {
@@ -58,7 +56,7 @@ function say(form, text) {
 }
 
 /** What the server would refuse in this form, checked by its own published rules (all at once). */
-function problems(form, { check, rulesFor }) {
+function problems(form) {
   const rules = rulesFor(form.dataset.outbox);
   const names = [...new Set([...form.elements].map((el) => el.name).filter(Boolean))];
   const errors = rules ? check(rules, collect(form), names) : [];
@@ -148,8 +146,6 @@ function restoreInto(form, ready, fields) {
 }
 
 async function restore(form, ready, draftName) {
-  if (!(await get("vault", draftName))) return; // nothing kept: the vault's code can wait
-  const { DAY, forget, load } = await vault();
   const draft = await load(draftName, DAY);
   if (!draft) return;
   restoreInto(form, ready, draft.value.fields);
@@ -169,7 +165,6 @@ function native(form) {
  * draft: one transaction, so the entry and its copy are kept together or not at all. */
 async function keepEntry(item, family, fields, draftName) {
   const records = [[`copy:${item.uuid}`, { family, fields }], [`about:${item.uuid}`, { family }]];
-  const { encrypted } = await vault();
   const sealed = await Promise.all(records.map(([name, value]) => encrypted(name, value)));
   await write(["outbox", "vault"], (store) => {
     store("outbox").put(item);
@@ -186,10 +181,7 @@ async function outcome(uuid) {
 
 async function submit(form, ctx) {
   const online = !ctx.ready && navigator.onLine;
-  const modules = await saving().catch(() => null);
-  if (!modules) return online ? native(form) : say(form, CANNOT_SEAL);
-  const [rules, { sealEntry }, { changed, discard, replay }] = modules;
-  const errors = problems(form, rules);
+  const errors = problems(form);
   if (errors.length) return showErrors(form, errors);
   clearErrors(form);
   const fields = collect(form);
@@ -235,7 +227,7 @@ function saved(form, ctx, result) {
 
 async function reenter(form, ready, uuid) {
   const item = await get("outbox", uuid);
-  const copy = await (await vault()).load(`copy:${uuid}`);
+  const copy = await load(`copy:${uuid}`);
   if (copy) restoreInto(form, ready, { ...copy.value.fields, family: [copy.value.family] });
   else say(form, "The copy of this entry was cleared when you signed out: please type it again.");
   if (item?.errors?.length) showErrors(form, item.errors);
@@ -249,7 +241,7 @@ async function setUp(form, boot) {
   const again = ready && new URLSearchParams(location.search).get("again");
   await (again ? reenter(form, ready, again) : restore(form, ready, draftName));
   let timer;
-  const keep = () => { clearTimeout(timer); timer = setTimeout(() => vault().then((v) => v.save(draftName, { fields: collect(form) })), 400); };
+  const keep = () => { clearTimeout(timer); timer = setTimeout(() => save(draftName, { fields: collect(form) }), 400); };
   form.addEventListener("input", keep);
   form.addEventListener("change", keep);
   form.addEventListener("submit", (event) => {
@@ -263,11 +255,10 @@ async function setUp(form, boot) {
 /** Keep the sealing key the page came with: the phone can seal without waiting for /offline/key. */
 const keepKey = (boot) => boot.seal && put("meta", JSON.parse(boot.seal), "serverKey").catch(() => {});
 
-/** Enhance every outbox form on the page; then fetch what Save needs. */
+/** Enhance every outbox form on the page; then, while idle, make the clock the check needs. */
 export async function enhance(boot) {
   const kept = keepKey(boot);
   for (const form of document.querySelectorAll("form[data-outbox]")) await setUp(form, boot);
   await kept;
-  saving().then(([rules]) => document.querySelectorAll("form[data-outbox]")
-    .forEach((form) => rules.prepare(form.dataset.outbox))).catch(() => {});
+  setTimeout(() => document.querySelectorAll("form[data-outbox]").forEach((form) => prepare(form.dataset.outbox)));
 }
