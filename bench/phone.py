@@ -23,7 +23,7 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-from bench.pwa import ARGS, CHROMIUM, HAS_KEY, sign_in, standalone
+from bench.pwa import ARGS, CHROMIUM, sign_in, standalone
 
 CPU_SLOWDOWN = 4
 KBIT_S = 400
@@ -33,6 +33,16 @@ BUDGETS_MS = {"cold": 1500, "shell cached": 300, "offline save": 200}
 TRIES = 3
 READY = "() => performance.getEntriesByName('bridge-ready').length > 0"
 READY_AT = "() => performance.getEntriesByName('bridge-ready')[0].startTime"
+# The phone is ready for no signal: it holds the sealing key and has made the offline snapshot.
+OFFLINE_READY = """async () => {
+    if (!(await indexedDB.databases()).some((d) => d.name === "bridge")) return false;
+    const db = await new Promise((ok) => { const r = indexedDB.open("bridge"); r.onsuccess = () => ok(r.result); });
+    const meta = db.transaction("meta").objectStore("meta");
+    const has = (key) => new Promise((ok) => { const q = meta.get(key); q.onsuccess = () => ok(Boolean(q.result)); });
+    const found = (await Promise.all([has("serverKey"), has("snapshotAt")])).every(Boolean);
+    db.close();
+    return found;
+}"""
 
 # Offline Save: stamp the tap, and the moment the "saved on this phone" message appears.
 WATCH_SAVE = """() => {
@@ -104,10 +114,20 @@ def warm(context, paths: list[str]) -> None:
     for path in paths:
         page.goto(path, wait_until="load")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
-    page.reload(wait_until="load")
+    page.goto(paths[0], wait_until="load")  # a signed-in page: the shell pages fetch neither snapshot nor key
     page.wait_for_function(READY, timeout=30_000)
-    page.wait_for_function(HAS_KEY, timeout=30_000, polling=100)  # the sealing key, fetched after load
+    ready_for_offline(page)
     page.close()
+
+
+def ready_for_offline(page, seconds: float = 30) -> None:
+    """Wait until the phone holds the sealing key and the snapshot (fetched after load). The check is
+    async, and wait_for_function takes the promise it returns for a truthy answer: poll it from here."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(OFFLINE_READY):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the phone never stored the sealing key and the snapshot")
+        time.sleep(0.1)
 
 
 def offline_save(context, path: str, n: int) -> float:

@@ -97,12 +97,18 @@ def snapshot():
                   for f, goals in families])
 
 
+def sealing_key() -> dict:
+    """The server's current sealing key: format, its id and public point (base64url). Public: the
+    pages with an outbox form carry it too, so a phone that opened one can seal with no signal."""
+    kid, public = sealing.keys_for(current_app.config).public_key()
+    return {"kid": kid, "public_key": base64.urlsafe_b64encode(public).rstrip(b"=").decode(), "format": sync.FORMAT}
+
+
 @bp.route("/offline/key")
 @json_roles_required(*SYNC_ROLES)
 def key():
     """The server's current sealing key: its id and public point (base64url)."""
-    kid, public = sealing.keys_for(current_app.config).public_key()
-    return jsonify(kid=kid, public_key=base64.urlsafe_b64encode(public).rstrip(b"=").decode(), format=sync.FORMAT)
+    return jsonify(sealing_key())
 
 
 @bp.route("/sync/token")

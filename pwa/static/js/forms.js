@@ -5,15 +5,20 @@
 // the site's own pages (data-family) an entry the server still rejects is
 // posted the ordinary way, so its page shows what to fix; the offline shells
 // fill their family choices from the encrypted snapshot and show the
-// server's reasons themselves.
-import { get, put } from "./idb.js";
-import { DAY, forget, load, save } from "./vault.js";
+// server's reasons themselves. With no signal it says "saved" once the
+// entry is sealed and kept, and tries nothing. A form's page carries the
+// server's public sealing key, so it can seal even if the signal goes
+// before /offline/key answers. Everything Save needs is imported statically
+// (one preload round trip, and Save works as soon as the form is enhanced,
+// signal or not); only the shells' snapshot code (offline.js) is not.
+import { get, put, write } from "./idb.js";
+import { DAY, encrypted, forget, load, save } from "./vault.js";
 import { sealEntry } from "./seal.js";
-import { discard, enqueue, replay } from "./outbox.js";
-import { snapshot } from "./offline.js";
+import { changed, discard, replay } from "./outbox.js";
 import { clearErrors, h, showErrors } from "./dom.js";
-import { check, rulesFor } from "./check.js";
+import { check, prepare, rulesFor } from "./check.js";
 
+const CANNOT_SEAL = "This phone cannot seal entries yet. Open Bridge once while online.";
 const SAVED = {
   visit: "Visit saved.",
   concern: "Concern sent. The social worker and coordinator are being emailed now.",
@@ -99,18 +104,21 @@ function chooseFamily(form, snap, id) {
   if (form.querySelector("[data-goals]")) goals(form, family);
 }
 
+// Dates by hand: a slow phone spends ~100 ms on its first Intl call, before the form is usable.
+const pad = (n) => String(n).padStart(2, "0");
+const today = (d = new Date()) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+
 function defaults(form, snap) {
   const select = form.elements.family;
   if (snap.families.length === 1) select.value = snap.families[0].id;
   chooseFamily(form, snap, select.value);
   const visitOn = form.elements.visit_on;
-  if (visitOn && !visitOn.value) visitOn.value = new Date().toLocaleDateString("en-CA");
+  if (visitOn && !visitOn.value) visitOn.value = today();
 }
 
 async function prepareShell(form) {
-  const snap = await snapshot();
-  const owner = await get("meta", "vaultOwner");
-  const key = await get("meta", "serverKey");
+  const { snapshot } = await import("./offline.js");
+  const [snap, owner, key] = await Promise.all([snapshot(), get("meta", "vaultOwner"), get("meta", "serverKey")]);
   if (!snap || !owner || !key) {
     say(form, "This phone is not ready to work offline yet. Open Bridge once while online and signed in.");
     return null;
@@ -143,13 +151,26 @@ async function restore(form, ready, draftName) {
   restoreInto(form, ready, draft.value.fields);
   const again = h("button", { type: "button", className: "link" }, "Clear the form");
   again.addEventListener("click", async () => { await forget(draftName); location.reload(); });
-  const at = new Date(draft.at).toLocaleTimeString("en-GB").slice(0, 5);
+  const kept = new Date(draft.at);
+  const at = `${pad(kept.getHours())}:${pad(kept.getMinutes())}`;
   say(form, `What you typed at ${at} was kept on this phone. `).append(again);
 }
 
 function native(form) {
   form.dataset.native = "1";
   HTMLFormElement.prototype.submit.call(form);
+}
+
+/** Keep the sealed entry, its copy to enter again and its family for the outbox card, and drop the
+ * draft: one transaction, so the entry and its copy are kept together or not at all. */
+async function keepEntry(item, family, fields, draftName) {
+  const records = [[`copy:${item.uuid}`, { family, fields }], [`about:${item.uuid}`, { family }]];
+  const sealed = await Promise.all(records.map(([name, value]) => encrypted(name, value)));
+  await write(["outbox", "vault"], (store) => {
+    store("outbox").put(item);
+    records.forEach(([name], i) => store("vault").put(sealed[i], name));
+    store("vault").delete(draftName);
+  });
 }
 
 async function outcome(uuid) {
@@ -171,15 +192,14 @@ async function submit(form, ctx) {
   try {
     item = await sealEntry(form.dataset.outbox, ctx.author, family, fields, form.elements.client_uuid?.value || undefined);
   } catch {
-    return online ? native(form) : say(form, "This phone cannot seal entries yet. Open Bridge once while online.");
+    return online ? native(form) : say(form, CANNOT_SEAL);
   }
   // From the online form its author is at the page: a failed check comes back to it, not to a hold.
-  await enqueue(ctx.ready ? item : { ...item, present: true });
+  await keepEntry(online ? { ...item, present: true } : item, family, fields, ctx.draftName);
+  changed();
   navigator.serviceWorker?.getRegistration().then((r) => r?.sync?.register("bridge-outbox")).catch(() => {});
-  await save(`copy:${item.uuid}`, { family, fields });
-  await save(`about:${item.uuid}`, { family }); // names the family on the outbox card (the label stays in the vault)
-  await forget(ctx.draftName);
   if (ctx.again) await discard(ctx.again);
+  if (!navigator.onLine) return saved(form, ctx, {}); // no signal: nothing to try now; the outbox sends it later
   button.disabled = true;
   await replay(true);
   const result = await outcome(item.uuid);
@@ -194,10 +214,15 @@ async function submit(form, ctx) {
     await discard(item.uuid);
     return ctx.ready ? showErrors(form, result.failed.errors) : native(form);
   }
+  saved(form, ctx, result);
+}
+
+/** Say the entry is kept (first: the phone's answer to the tap), then clear the form for the next one. */
+function saved(form, ctx, result) {
+  say(form, result.held ? HELD : "Saved on this phone and sealed. It will be sent as soon as there is a connection.");
   form.reset();
   if (ctx.ready) defaults(form, ctx.ready.snap);
   if (form.elements.client_uuid) form.elements.client_uuid.value = crypto.randomUUID();
-  say(form, result.held ? HELD : "Saved on this phone and sealed. It will be sent as soon as there is a connection.");
 }
 
 async function reenter(form, ready, uuid) {
@@ -227,7 +252,13 @@ async function setUp(form, boot) {
   });
 }
 
-/** Enhance every outbox form on the page. */
+/** Keep the sealing key the page came with: the phone can seal without waiting for /offline/key. */
+const keepKey = (boot) => boot.seal && put("meta", JSON.parse(boot.seal), "serverKey").catch(() => {});
+
+/** Enhance every outbox form on the page; then, while idle, make the clock the check needs. */
 export async function enhance(boot) {
+  const kept = keepKey(boot);
   for (const form of document.querySelectorAll("form[data-outbox]")) await setUp(form, boot);
+  await kept;
+  setTimeout(() => document.querySelectorAll("form[data-outbox]").forEach((form) => prepare(form.dataset.outbox)));
 }

@@ -20,7 +20,8 @@ const JSON_HEADERS = { Accept: "application/json" };
 const here = new Set(); // a channel does not hear its own messages
 const oldestFirst = (a, b) => a.created - b.created;
 
-function changed() {
+/** Tell this page's listeners, other tabs and the worker that the outbox changed. */
+export function changed() {
   channel.postMessage("changed");
   for (const fn of here) fn();
 }

@@ -16,13 +16,18 @@ async function key(create) {
   return keep("keys", "vault", fresh); // another tab may have made one first
 }
 
-/** Encrypt and store a JSON-able value under `name`. */
-export async function save(name, value) {
+/** The vault record of a JSON-able value under `name` (encrypted), to store in the vault under that name. */
+export async function encrypted(name, value) {
   const k = await key(true);
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const ct = await S.encrypt({ name: "AES-GCM", iv, additionalData: utf8.encode(name) },
     k, utf8.encode(JSON.stringify(value)));
-  await put("vault", { iv, ct, at: Date.now() }, name);
+  return { iv, ct, at: Date.now() };
+}
+
+/** Encrypt and store a JSON-able value under `name`. */
+export async function save(name, value) {
+  await put("vault", await encrypted(name, value), name);
 }
 
 /** The value stored under `name`, or null when absent, older than maxAge, or unreadable. */
