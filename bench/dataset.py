@@ -105,7 +105,7 @@ def _build(spec: Spec, target: Path, fixtures: Path, secret_key: str) -> None:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     tmp.replace(target)
-    for side in CACHE.glob(tmp.name + "-*"):
+    for side in CACHE.glob(tmp.name + "[-.]*"):  # its -wal, -shm and .writers (the writers' gate)
         side.unlink()
     doc = json.loads(fixtures.read_text())
     tables, columns = doc.get("tables_outside_migrations"), doc.get("columns_outside_migrations")
