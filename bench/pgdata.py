@@ -75,7 +75,8 @@ def _prepare_one(cluster: Cluster, source: Dataset, secret_key: str) -> Dataset:
         env = dataset.app_env(url, secret_key)
         dataset._run(dataset.migrate_command(), env, "migrations on PostgreSQL")
         dataset._run([sys.executable, "-m", "bench.pgdata"], env, "schema beyond the migrations")
-        copied = copy_rows(source.path, _libpq(cluster, name))
+        # From the seeded file in the cache, not the copy the SQLite run served (its posts and prepared packs).
+        copied = copy_rows(CACHE / f"{source.spec.name}-{dataset.cache_key(source.spec)}.db", _libpq(cluster, name))
         _tool("pg_dump", "--format=custom", "--compress=1", f"--file={dump}.part", _libpq(cluster, name))
         Path(f"{dump}.part").replace(dump)
         how = f"migrated, {copied:,} rows copied from SQLite, cached as {dump.name}"
