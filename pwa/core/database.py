@@ -94,7 +94,7 @@ _GATE_POLL_S = (0.0002, 0.002)  # first and longest pause between tries
 
 def _gate_take(conn) -> None:
     """Wait (up to BUSY_TIMEOUT_MS) for the writers' gate of this connection's database."""
-    info = conn.connection.info if hasattr(conn, "connection") else conn.info
+    info = conn.connection.info  # the pooled connection's: it lives as long as the DBAPI connection
     gate = info.get(_GATE)
     if gate is None:
         database = conn.engine.url.database

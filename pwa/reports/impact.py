@@ -194,7 +194,7 @@ def outcome_movement(programme: Programme, period: Period) -> tuple[Table, list[
         first.setdefault(key, (taken_on, fam, men))
         if taken_on >= period.start:
             latest[key] = (taken_on, fam, men)
-    raw = {uuid.UUID(str(area)): area for area in {area for _, area in latest}}  # as read -> the area's id
+    raw = {uuid.UUID(str(area)): area for _, area in latest}  # the area's id -> its id as read
     areas = {raw[a.id]: a for a in db.session.scalars(sa.select(OutcomeArea).where(OutcomeArea.id.in_(raw)))}
     table = Table("better_off", "Is anyone better off? Movement per outcome area",
                   ["Outcome area", "Families", "Better", "Same", "Worse", "Mean change (family)",

@@ -1,5 +1,9 @@
-"""Driving Bridge in Chromium like a mentor with a phone: sign in, lose signal, get it back."""
+"""Driving Bridge in Chromium like a mentor with a phone: sign in, lose signal, get it back; screenshots."""
+import os
+import shutil
+import subprocess
 import time
+from pathlib import Path
 
 from tests.conftest import PASSWORD
 from tests.support import mfa as mfa_support
@@ -87,3 +91,21 @@ def outbox_counts(page) -> dict:
     items = idb(page, "outbox") or []
     return {"waiting": sum(i["state"] == "waiting" for i in items),
             "failed": sum(i["state"] == "failed" for i in items), "sent": len(idb(page, "sent") or [])}
+
+
+def shots(feature: str) -> Path:
+    """Where a feature's screenshots go for a person to look at: /work/shots/<feature>/ (or $BRIDGE_SHOTS)."""
+    return Path(os.environ.get("BRIDGE_SHOTS", f"/work/shots/{feature}"))
+
+
+def screenshot(page, folder: Path, name: str) -> None:
+    """Save the whole page as folder/name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / name), full_page=True)
+
+
+def first_page_png(pdf: Path, out: Path, dpi: int = 70) -> None:
+    """Save a PDF's first page as out.png to look at, where Debian's pdftoppm is installed (the tests don't need it)."""
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(pdf), str(out)],
+                       check=True)

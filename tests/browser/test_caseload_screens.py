@@ -2,19 +2,17 @@
 
 Screenshots go to /work/shots/caseload/ (or $BRIDGE_SHOTS) for a person to look at.
 """
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from pwa.core import clock
 from pwa.models import Role
-from tests.browser.phone import sign_in
+from tests.browser.phone import screenshot, shots, sign_in
 from tests.support.caseload_helpers import add_visit
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(os.environ.get("BRIDGE_SHOTS", "/work/shots/caseload"))
+SHOTS = shots("caseload")
 
 
 @pytest.fixture
@@ -29,11 +27,6 @@ def caseload(world, app, make_family, make_user, make_match):
     return world
 
 
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
-
-
 @pytest.mark.parametrize("width", (360, 1280))
 def test_a_coordinator_finds_a_family_by_a_childs_name_and_filters(browser, live, caseload, width):
     ctx = browser.new_context(viewport={"width": width, "height": 900}, base_url=live.url)
@@ -45,7 +38,7 @@ def test_a_coordinator_finds_a_family_by_a_childs_name_and_filters(browser, live
     assert "q=zoe" in page.url  # the choice is in the URL, to bookmark
     cards = page.locator("ul.cards > li")
     assert cards.count() == 1 and "The Ó'Brien family" in cards.first.inner_text()
-    _shot(page, f"families-search-{width}.png")
+    screenshot(page, SHOTS, f"families-search-{width}.png")
     page.goto("/families/")
     assert not page.is_visible("input[name=overdue]")  # filters fold away under the search box
     page.click("text=Filters and sort")
@@ -56,7 +49,7 @@ def test_a_coordinator_finds_a_family_by_a_childs_name_and_filters(browser, live
     assert page.locator("ul.cards > li").count() == 1
     assert "The Own family" in page.locator("ul.cards > li").first.inner_text()  # matched, never visited
     assert "Showing 1–1 of 1" in page.inner_text("main")
-    _shot(page, f"families-filtered-{width}.png")
+    screenshot(page, SHOTS, f"families-filtered-{width}.png")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     ctx.close()
 
@@ -71,10 +64,10 @@ def test_the_dashboard_shows_the_never_visited_family_and_the_queues(browser, li
     assert "The Own family" in overdue and "never visited" in overdue
     assert "The Obi family" in page.locator("#referrals").inner_text()
     assert "The Ó'Brien family" in page.locator("#awaiting").inner_text()
-    _shot(page, f"dashboard-{width}.png")
+    screenshot(page, SHOTS, f"dashboard-{width}.png")
     page.goto("/dashboard/awaiting")
     assert "Showing 1–2 of 2" in page.inner_text("main")
-    _shot(page, f"dashboard-see-all-{width}.png")
+    screenshot(page, SHOTS, f"dashboard-see-all-{width}.png")
     ctx.close()
 
 
@@ -89,7 +82,7 @@ def test_the_accounts_table_shows_status_and_disable_on_screen(browser, live, ca
         box = part.bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, part
     assert "Home" in row.locator("td[data-label=Programme]").inner_text()
-    _shot(page, f"accounts-{width}.png")
+    screenshot(page, SHOTS, f"accounts-{width}.png")
     ctx.close()
 
 
@@ -102,6 +95,6 @@ def test_mentors_at_a_glance_beside_the_match_form(browser, live, caseload, widt
     row = page.locator("table.glance tbody tr", has_text=caseload.other_mentor.name)
     assert "1" in row.locator("td[data-label='Current families']").inner_text()
     assert "2 days ago" in row.locator("td[data-label='Last visit']").inner_text()
-    _shot(page, f"match-glance-{width}.png")
+    screenshot(page, SHOTS, f"match-glance-{width}.png")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     ctx.close()

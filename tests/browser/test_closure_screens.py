@@ -1,22 +1,15 @@
 """Closing a case, the closed family's page, the legal hold and the retention report in Chromium at 360 px and
 1280 px. Screenshots go to /work/shots/closure/ (or $BRIDGE_SHOTS) for a person to look at."""
-import os
-from pathlib import Path
 
 import pytest
 
 from pwa.core import clock
 from pwa.core.extensions import db
 from pwa.models import EndingReason, Match, User
-from tests.browser.phone import sign_in
+from tests.browser.phone import screenshot, shots, sign_in
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(os.environ.get("BRIDGE_SHOTS", "/work/shots/closure"))
-
-
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
+SHOTS = shots("closure")
 
 
 @pytest.mark.parametrize("width", (360, 1280))
@@ -34,25 +27,25 @@ def test_a_coordinator_closes_a_case_holds_it_and_reads_the_retention_report(bro
     page.click("text=Close the case")
     page.select_option("#reason", "stepped_down")
     page.fill("#note", "Goals met. Early help team now supports the family.")
-    _shot(page, f"close-form-{width}.png")
+    screenshot(page, SHOTS, f"close-form-{width}.png")
     page.click("button:has-text('Close the case')")
     main = page.inner_text("main")
     assert "This case is closed" in main and "The social worker has been told" in main
     assert page.locator("text=Add a child").count() == 0
-    _shot(page, f"closed-family-{width}.png")
+    screenshot(page, SHOTS, f"closed-family-{width}.png")
     page.click("text=Legal hold and retention")
     page.fill("#reason", "Family court proceedings: the council's legal team asked us to keep everything.")
     page.click("button:has-text('Set a legal hold')")
     assert "Legal hold set" in page.inner_text("main") and "Legal hold in force" in page.inner_text("main")
     page.goto(f"/families/{world.family.id}/hold")
     assert "A legal hold is in force" in page.inner_text("main")
-    _shot(page, f"legal-hold-{width}.png")
+    screenshot(page, SHOTS, f"legal-hold-{width}.png")
     page.goto("/retention")
     report = page.inner_text("main")
     assert "The Own family" in report and "Held" in report and "6 years after closure" in report
-    _shot(page, f"retention-report-{width}.png")
+    screenshot(page, SHOTS, f"retention-report-{width}.png")
     page.goto("/families/?closed=1")
     assert "The Own family" in page.inner_text("ul.cards")
-    _shot(page, f"closed-filter-{width}.png")
+    screenshot(page, SHOTS, f"closed-filter-{width}.png")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     ctx.close()

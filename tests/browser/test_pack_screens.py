@@ -3,24 +3,16 @@ pack is being prepared, and the download that follows by itself once the worker 
 
 Screenshots and the PDF's first page go to /work/shots/pack/ (or $BRIDGE_SHOTS).
 """
-import os
 import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
 from pwa.core import clock
-from tests.browser.phone import sign_in
+from tests.browser.phone import first_page_png, screenshot, shots, sign_in
 from tests.test_chronology_pack import _pdf_pages, _visit, run_pack_job
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(os.environ.get("BRIDGE_SHOTS", "/work/shots/pack"))
-
-
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
+SHOTS = shots("pack")
 
 
 @pytest.mark.parametrize("width", (360, 1280))
@@ -31,11 +23,11 @@ def test_the_pack_is_prepared_and_then_downloads_by_itself(browser, live, world,
     page = ctx.new_page()
     sign_in(page, world.social_worker)
     page.goto(f"/families/{world.family.id}/report")
-    _shot(page, f"report-{width}.png")
+    screenshot(page, SHOTS, f"report-{width}.png")
     page.click("text=Download the PDF")
     assert "Preparing the pack — it will download when ready" in page.inner_text("main")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
-    _shot(page, f"preparing-{width}.png")
+    screenshot(page, SHOTS, f"preparing-{width}.png")
     run_pack_job(app)
     with page.expect_download(timeout=20_000) as download:  # the page's own refresh finds it ready
         pass
@@ -46,5 +38,4 @@ def test_the_pack_is_prepared_and_then_downloads_by_itself(browser, live, world,
     assert "Preparing the pack" in page.inner_text("main")  # the page stays; the PDF went to the downloads
     ctx.close()
     if width == 1280:
-        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-                        str(SHOTS / "first-page")], check=True)
+        first_page_png(pdf, SHOTS / "first-page")

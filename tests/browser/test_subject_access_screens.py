@@ -3,24 +3,16 @@
 Screenshots (and the exported document's first page) go to /work/shots/subjectaccess/ (or $BRIDGE_SHOTS).
 """
 import io
-import os
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.browser.phone import sign_in
+from tests.browser.phone import first_page_png, screenshot, shots, sign_in
 from tests.support.concern_world import raise_concern
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(os.environ.get("BRIDGE_SHOTS", "/work/shots/subjectaccess"))
-
-
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
+SHOTS = shots("subjectaccess")
 
 
 @pytest.mark.parametrize("width", (360, 1280))
@@ -36,24 +28,23 @@ def test_a_coordinator_sees_who_has_seen_the_record_and_downloads_the_export(bro
     page.click("button:has-text('Filter')")
     assert "kind=read" in page.url
     assert "Concern raised" not in page.inner_text("main") and "Opened the family's page" in page.inner_text("main")
-    _shot(page, f"who-has-seen-{width}.png")
+    screenshot(page, SHOTS, f"who-has-seen-{width}.png")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     page.click("text=Subject-access export for this family")
     page.fill("#reason", "Subject access request from the mother, received by letter")
-    _shot(page, f"export-form-{width}.png")
+    screenshot(page, SHOTS, f"export-form-{width}.png")
     with page.expect_download() as download:
         page.click("button:has-text('Download the export')")
     assert download.value.suggested_filename == f"subject-access-{world.family.reference}.zip"
     body = Path(download.value.path()).read_bytes()
     page.goto(f"/families/{world.family.id}/who-has-seen")
     assert "Downloaded a subject-access export" in page.inner_text("main")
-    _shot(page, f"who-has-seen-after-export-{width}.png")
+    screenshot(page, SHOTS, f"who-has-seen-after-export-{width}.png")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     ctx.close()
-    if width == 1280 and shutil.which("pdftoppm"):
+    if width == 1280:
         with zipfile.ZipFile(io.BytesIO(body)) as z:
             for name in ("record.pdf", "report-pack.pdf"):
                 pdf = SHOTS / name
                 pdf.write_bytes(z.read(f"subject-access-{world.family.reference}/{name}"))
-                subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf),
-                                str(SHOTS / name.replace(".pdf", "-page"))], check=True)
+                first_page_png(pdf, SHOTS / name.replace(".pdf", "-page"), dpi=60)
