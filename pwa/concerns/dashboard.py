@@ -10,12 +10,8 @@ from pwa.supervision.dashboard import SHOWN, Section, section
 
 def _waiting(coordinator: User, limit: int, offset: int) -> list:
     now = clock.now()
-    waiting = []
-    for concern in access.list_concerns(coordinator, open_only=True, oldest_first=True, limit=limit, offset=offset,
-                                      queue_line=True):
-        oldest = min((i.created_at for i in (concern, *concern.addenda) if not i.acknowledged))
-        waiting.append((concern, minutes_between(oldest, now)))
-    return waiting
+    return [(line, minutes_between(line.waiting_since, now))
+            for line in access.waiting_concerns(coordinator, limit=limit, offset=offset)]
 
 
 @section(10, "concerns")
@@ -36,6 +32,6 @@ def alerts_undelivered(coordinator: User, today: date) -> Section:
 @section(12, "debriefs")
 def debriefs_due(coordinator: User, today: date) -> Section:
     """Mentors who raised a concern and have not yet been debriefed, oldest first."""
-    return Section("debriefs", "Debriefs to do after a concern", access.debriefs_for(coordinator, limit=SHOWN),
+    return Section("debriefs", "Debriefs to do after a concern", access.debrief_queue(coordinator, limit=SHOWN),
                    "concerns/_dash_debriefs.html", total=access.count_debriefs(coordinator),
-                   fetch=lambda limit, offset: access.debriefs_for(coordinator, limit=limit, offset=offset))
+                   fetch=lambda limit, offset: access.debrief_queue(coordinator, limit=limit, offset=offset))

@@ -116,7 +116,12 @@ class Concern(Alertable, UUIDKey, Base):
     @property
     def missing_keys(self) -> list[str]:
         """The details this concern was raised without."""
-        return [k for k in (self.missing or "").split(",") if k]
+        return self.keys_of(self.missing)
+
+    @staticmethod
+    def keys_of(missing: str | None) -> list[str]:
+        """The stored list of missing details, as keys."""
+        return [k for k in (missing or "").split(",") if k]
 
     @property
     def categories(self) -> list[ConcernCategory]:

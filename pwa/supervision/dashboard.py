@@ -10,17 +10,20 @@ that lists everything in `items` needs nothing more; one that lists only its fir
 items (and sets `total`) gives `fetch(limit, offset)` for the rest. Passing `key=` to
 `section` lets the see-all page run only that section.
 """
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import sqlalchemy as sa
+from flask import g
 
 from pwa import access
 from pwa.core import clock, refusals, registry
 from pwa.core.dates import add_months
 from pwa.core.extensions import db
-from pwa.models import AuditEvent, Match, Role, SupervisionSession, User
+from pwa.models import AuditEvent, Family, Match, Role, SupervisionSession, User
+from pwa.models.base import open_column
 from pwa.web.paging import Page
 
 SOON_DAYS = 30
@@ -108,38 +111,68 @@ def one(key: str, coordinator: User, today: date, page: Page) -> Section | None:
     return found
 
 
-def listed(key: str, title: str, q: sa.Select, template: str, *, rows: bool = False, **more) -> Section:
+def opened(column, row_id, sealed) -> str:
+    """A name read by a Core select, opened once per request however many sections show it."""
+    memo = g.setdefault("dashboard_names", {})
+    key = (column.key, row_id)
+    if key not in memo:
+        memo[key] = open_column(column, row_id, sealed)
+    return memo[key]
+
+
+def listed(key: str, title: str, q: sa.Select, template: str, *, shape: Callable,
+           counted: sa.Select | None = None, **more) -> Section:
     """A section from one select: its count, its first SHOWN rows, and the rest on its see-all page.
 
     The page loads only what it lists (a programme's 80 reviews due were all loaded to show 20).
-    rows=True keeps each result row as a tuple (a select of several entities).
+    q selects columns, and shape makes each row into the line a card shows: no object is loaded, and only
+    the names shown are opened. counted: a cheaper count than counting the select.
     """
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.order_by(None).subquery()))
+    if counted is None:
+        counted = sa.select(sa.func.count()).select_from(q.order_by(None).subquery())
+    total = db.session.scalar(counted)
 
     def fetch(limit: int, offset: int) -> list:
-        result = db.session.execute(q.limit(limit).offset(offset)).unique()
-        return [tuple(r) for r in result] if rows else list(result.scalars())
+        return [shape(r) for r in db.session.execute(q.limit(limit).offset(offset))]
 
     return Section(key, title, fetch(SHOWN, 0) if total else [], template, total=total, fetch=fetch, **more)
 
 
-def _active_matches(coordinator: User) -> sa.Select:
-    return access.visible_matches(coordinator).where(Match.is_active())
+class MatchLine(NamedTuple):
+    """A match on the dashboard: its family, its mentor, and the date that puts it there."""
+
+    id: uuid.UUID
+    family_name: str
+    mentor_id: uuid.UUID
+    mentor_name: str
+    on: date
+
+
+def _match_line(row) -> MatchLine:
+    mid, fid, family_name, uid, name, on = row
+    return MatchLine(mid, opened(Family.display_name, fid, family_name), uid, opened(User.name, uid, name), on)
+
+
+def _active_matches(coordinator: User, on) -> sa.Select:
+    """Active matches the coordinator can see, as the columns a card shows, ordered by the date `on`."""
+    q = access.visible_matches(coordinator).where(Match.is_active())
+    return (q.with_only_columns(Match.id, Family.id, Family.display_name, User.id, User.name, on)
+            .join(User, User.id == Match.mentor_id).order_by(on, Match.id))
 
 
 @section(40, "reviews")
 def reviews_due(coordinator: User, today: date) -> Section:
     """Active matches whose review is overdue or falls due within a week."""
-    q = _active_matches(coordinator).where(Match.next_review_on <= today + timedelta(days=REVIEW_WARNING_DAYS))
-    return listed("reviews", "Reviews due or overdue", q.order_by(Match.next_review_on, Match.id),
-                  "supervision/_reviews.html")
+    q = _active_matches(coordinator, Match.next_review_on)
+    q = q.where(Match.next_review_on <= today + timedelta(days=REVIEW_WARNING_DAYS))
+    return listed("reviews", "Reviews due or overdue", q, "supervision/_reviews.html", shape=_match_line)
 
 
 @section(50, "overrun")
 def past_agreed_end(coordinator: User, today: date) -> Section:
     """Active matches past their agreed end: extend with a reason, or end."""
-    q = _active_matches(coordinator).where(Match.agreed_end_on < today).order_by(Match.agreed_end_on, Match.id)
-    return listed("overrun", "Matches past their agreed end", q, "supervision/_overrun.html")
+    q = _active_matches(coordinator, Match.agreed_end_on).where(Match.agreed_end_on < today)
+    return listed("overrun", "Matches past their agreed end", q, "supervision/_overrun.html", shape=_match_line)
 
 
 def readiness_alerts(mentors: list[User], today: date) -> list[tuple[User, str, date]]:
@@ -177,11 +210,12 @@ def supervision_due(coordinator: User, today: date) -> Section:
     newest = (sa.select(SupervisionSession.mentor_id, sa.func.max(SupervisionSession.held_on).label("held_on"))
               .group_by(SupervisionSession.mentor_id).subquery())
     last = sa.orm.aliased(SupervisionSession)
-    q = (_active_mentors(coordinator).add_columns(last).options(sa.orm.defer(last.notes))
+    q = (_active_mentors(coordinator).with_only_columns(User.id, User.name, last.next_on)
          .outerjoin(newest, newest.c.mentor_id == User.id)
          .outerjoin(last, sa.and_(last.mentor_id == User.id, last.held_on == newest.c.held_on))
          .where(sa.or_(newest.c.mentor_id.is_(None), last.next_on <= today)).order_by(User.created_at, User.id))
-    return listed("supervision", "Supervision due", q, "supervision/_supervision_due.html", rows=True)
+    return listed("supervision", "Supervision due", q, "supervision/_supervision_due.html",
+                  shape=lambda row: (row[0], opened(User.name, row[0], row[1]), row[2]))
 
 
 @section(80)

@@ -13,10 +13,11 @@ from pwa.supervision.dashboard import SHOWN, Section, section
 def _finder_section(key: str, title: str, template: str, criteria: finder.Criteria, coordinator: User,
                     today: date, empty: str) -> Section:
     total = finder.count(coordinator, criteria, today)
-    first = finder.find(coordinator, criteria, today, limit=SHOWN, total=total).rows if total else []
-    return Section(key, title, first, template, empty=empty, total=total,
-                   fetch=lambda limit, offset: finder.find(coordinator, criteria, today, limit=limit, offset=offset,
-                                                           total=total).rows)
+
+    def fetch(limit: int, offset: int) -> list:
+        return finder.find(coordinator, criteria, today, limit=limit, offset=offset, total=total, names=True).rows
+
+    return Section(key, title, fetch(SHOWN, 0) if total else [], template, empty=empty, total=total, fetch=fetch)
 
 
 @section(30, "overdue")

@@ -1,21 +1,16 @@
 """Reviewing diary entries, and the dashboard sections that come from the diary."""
-from datetime import date
+import uuid
+from datetime import date, datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from pwa import access
 from pwa.core import audit, clock
 from pwa.core.extensions import db
-from sqlalchemy.orm import defer, load_only, noload
+from pwa.models import Family, ReviewQueue, TalkRequest, User, Visit, VisitKind, VisitReview
+from pwa.supervision.dashboard import Section, listed, opened, section
 
-from pwa.models import Family, ReviewQueue, TalkRequest, User, Visit, VisitReview
-from pwa.supervision.dashboard import Section, section
-
-LISTED = 20  # the dashboard lists 20 a section
-_LIGHT = (defer(Family.referral_reason), defer(Family.involvement_plan), defer(Family.address))
-# The dashboard's card shows an entry's day, kind, author and talk flag: its sealed text stays sealed.
-_CARD = (load_only(Visit.family_id, Visit.author_id, Visit.visit_on, Visit.kind, Visit.talk_to_coordinator,
-                   Visit.created_at), noload(Visit.children), noload(Visit.goals))
 
 
 def review_entry(coordinator: User, visit: Visit, comment: str | None) -> VisitReview:
@@ -37,61 +32,89 @@ def review_of(visit: Visit) -> VisitReview | None:
     return db.session.scalar(sa.select(VisitReview).where(VisitReview.visit_id == visit.id))
 
 
-def _queued(coordinator: User) -> sa.Select:
-    """The review queue of the coordinator's programme (current entries nobody has reviewed)."""
-    families = access.visible_families(coordinator).with_only_columns(Family.id)
-    return sa.select(ReviewQueue).where(ReviewQueue.family_id.in_(families))
+def _seen_by(coordinator: User, family_id, *, each: bool = False) -> sa.ColumnElement:
+    """The row is about a family the coordinator can see.
+
+    each=True asks it of each row in turn (a correlated EXISTS), so a list in the order of an indexed
+    column stops at its first page; a count is quicker with one IN list of the families.
+    """
+    families = access.visible_families(coordinator)
+    if each:
+        return families.with_only_columns(sa.literal(1)).where(Family.id == family_id).correlate_except(Family).exists()
+    return family_id.in_(families.with_only_columns(Family.id))
 
 
-def _with_families(visits: list[Visit]) -> list[tuple[Visit, Family]]:
-    """Each entry with its family (one query), so the dashboard can name the family."""
-    ids = {v.family_id for v in visits}
-    families = {f.id: f for f in db.session.scalars(
-        sa.select(Family).where(Family.id.in_(ids)).options(*_LIGHT))} if ids else {}
-    return [(v, families[v.family_id]) for v in visits]
+class EntryLine(NamedTuple):
+    """An entry on the dashboard: its day, kind, family and author; its sealed text stays sealed."""
+
+    id: uuid.UUID
+    visit_on: date
+    kind: VisitKind
+    talk_to_coordinator: bool
+    family_id: uuid.UUID
+    family_name: str
+    author_id: uuid.UUID
+    author_name: str
 
 
-def _page_of(queue: sa.Select, limit: int, offset: int = 0) -> list[tuple[Visit, Family]]:
-    oldest = (queue.with_only_columns(ReviewQueue.visit_id).order_by(ReviewQueue.created_at, ReviewQueue.visit_id)
-              .limit(limit).offset(offset))
-    visits = db.session.scalars(sa.select(Visit).where(Visit.id.in_(oldest)).order_by(Visit.created_at).options(*_CARD))
-    return _with_families(list(visits))
+def _entry_lines(coordinator: User) -> sa.Select:
+    """The review queue, oldest first, as the columns a card shows (no entry, family or person loaded)."""
+    return (sa.select(Visit.id, Visit.visit_on, Visit.kind, Visit.talk_to_coordinator, Family.id, Family.display_name,
+                      User.id, User.name).select_from(ReviewQueue)
+            .join(Visit, Visit.id == ReviewQueue.visit_id).join(Family, Family.id == ReviewQueue.family_id)
+            .join(User, User.id == Visit.author_id).where(_seen_by(coordinator, ReviewQueue.family_id, each=True))
+            .order_by(ReviewQueue.created_at, ReviewQueue.visit_id))
+
+
+def _entry_line(row) -> EntryLine:
+    vid, on, kind, talk, fid, family_name, uid, name = row
+    return EntryLine(vid, on, kind, talk, fid, opened(Family.display_name, fid, family_name), uid,
+                     opened(User.name, uid, name))
 
 
 @section(20, "entries")
 def awaiting_review(coordinator: User, today: date) -> Section:
     """Diary entries nobody has reviewed yet, oldest first."""
-    queue = _queued(coordinator)
-    total = db.session.scalar(queue.with_only_columns(sa.func.count()))
-    return Section("entries", "Diary entries awaiting review", _page_of(queue, LISTED), "supervision/_entries.html",
-                   total=total, fetch=lambda limit, offset: _page_of(queue, limit, offset))
+    counted = sa.select(sa.func.count()).select_from(ReviewQueue).where(_seen_by(coordinator, ReviewQueue.family_id))
+    return listed("entries", "Diary entries awaiting review", _entry_lines(coordinator), "supervision/_entries.html",
+                  shape=_entry_line, counted=counted)
 
 
-def _open_talks(coordinator: User) -> sa.Select:
-    families = access.visible_families(coordinator).with_only_columns(Family.id)
-    return sa.select(TalkRequest).where(TalkRequest.family_id.in_(families), TalkRequest.talked_at.is_(None))
+def _talk_open(coordinator: User) -> tuple:
+    return _seen_by(coordinator, TalkRequest.family_id), TalkRequest.talked_at.is_(None)
 
 
-def _talks(q: sa.Select, limit: int, offset: int = 0) -> list[tuple[TalkRequest, Family]]:
-    talks = list(db.session.scalars(q.order_by(TalkRequest.created_at, TalkRequest.visit_id).limit(limit).offset(offset)))
-    ids = {t.family_id for t in talks}
-    families = {f.id: f for f in db.session.scalars(
-        sa.select(Family).where(Family.id.in_(ids)).options(*_LIGHT))} if ids else {}
-    return [(t, families[t.family_id]) for t in talks]
+class TalkLine(NamedTuple):
+    """A mentor's request to talk, with the family it is about."""
+
+    visit_id: uuid.UUID
+    created_at: datetime
+    mentor_id: uuid.UUID
+    mentor_name: str
+    family_id: uuid.UUID
+    family_name: str
+
+
+def _talk_line(row) -> TalkLine:
+    vid, at, uid, name, fid, family_name = row
+    return TalkLine(vid, at, uid, opened(User.name, uid, name), fid, opened(Family.display_name, fid, family_name))
 
 
 @section(21, "talk")
 def talk_flags(coordinator: User, today: date) -> Section:
     """Mentors who asked to talk to their coordinator, until the coordinator records that they talked."""
-    q = _open_talks(coordinator)
-    total = db.session.scalar(q.with_only_columns(sa.func.count()))
-    return Section("talk", "Mentors asking to talk to you", _talks(q, LISTED), "supervision/_talk.html",
-                   total=total, fetch=lambda limit, offset: _talks(q, limit, offset))
+    lines = (sa.select(TalkRequest.visit_id, TalkRequest.created_at, User.id, User.name, Family.id, Family.display_name)
+             .select_from(TalkRequest).join(User, User.id == TalkRequest.mentor_id)
+             .join(Family, Family.id == TalkRequest.family_id).where(*_talk_open(coordinator))
+             .order_by(TalkRequest.created_at, TalkRequest.visit_id))
+    counted = sa.select(sa.func.count()).select_from(TalkRequest).where(*_talk_open(coordinator))
+    return listed("talk", "Mentors asking to talk to you", lines, "supervision/_talk.html", shape=_talk_line,
+                  counted=counted)
 
 
 def talk_request_for(coordinator: User, visit: Visit) -> TalkRequest | None:
     """The open talk request on an entry the coordinator can see (visit comes from access.visit_for)."""
-    return db.session.scalar(_open_talks(coordinator).where(TalkRequest.visit_id == visit.id))
+    return db.session.scalar(sa.select(TalkRequest).where(*_talk_open(coordinator), TalkRequest.visit_id == visit.id))
 
 
 def talked(coordinator: User, request: TalkRequest) -> None:

@@ -1,0 +1,68 @@
+"""The coordinator dashboard's concern queues, as lines: the columns a card shows, no object loaded.
+
+A line opens only the family's or mentor's name; a concern's text stays sealed. The paged
+concerns list and the concern page load the concerns themselves (pwa/access/concerns.py).
+"""
+import uuid
+from datetime import datetime
+from typing import NamedTuple
+
+import sqlalchemy as sa
+
+from pwa.access.concerns import _debriefs, _open_concern, visible_concerns
+from pwa.core import audit
+from pwa.core.extensions import db
+from pwa.models import Concern, ConcernAddendum, DebriefTask, Family, Role, Urgency, User
+from pwa.models.base import open_column
+
+
+class WaitingLine(NamedTuple):
+    """A concern with something unacknowledged, and since when the oldest of it has waited."""
+
+    id: uuid.UUID
+    reference: str
+    urgency: Urgency
+    escalations: int
+    family_name: str
+    waiting_since: datetime
+
+
+def waiting_concerns(user: User, *, limit: int, offset: int = 0) -> list[WaitingLine]:
+    """Concerns (or their addenda) nobody has acknowledged, oldest first; audited as a concerns list."""
+    oldest_addendum = (sa.select(sa.func.min(ConcernAddendum.created_at))
+                       .where(ConcernAddendum.concern_id == Concern.id, ConcernAddendum.acknowledged_at.is_(None))
+                       .scalar_subquery())
+    q = (visible_concerns(user).with_only_columns(
+            Concern.id, Concern.reference, Concern.urgency, Concern.escalations, Family.id, Family.display_name,
+            Concern.created_at, Concern.acknowledged_at, oldest_addendum)
+         .join(Family, Family.id == Concern.family_id).where(_open_concern())
+         .order_by(Concern.created_at, Concern.id).limit(limit).offset(offset))
+    lines = [WaitingLine(cid, ref, urgency, escalations, open_column(Family.display_name, fid, name),
+                         created if acknowledged is None else addendum)
+             for cid, ref, urgency, escalations, fid, name, created, acknowledged, addendum in db.session.execute(q)]
+    audit.record(db.session, user, "list", object_type="concerns")
+    return lines
+
+
+class DebriefLine(NamedTuple):
+    """A debrief to do: whose, after which concern, and what the concern was missing."""
+
+    concern_id: uuid.UUID
+    reference: str
+    missing_keys: list[str]
+    mentor_name: str
+    created_at: datetime
+
+
+def debrief_queue(user: User, *, limit: int, offset: int = 0) -> list[DebriefLine]:
+    """A coordinator's debrief tasks to do, oldest first; audited as the debrief list."""
+    if user.role is not Role.coordinator:
+        return []
+    q = (_debriefs(user, False).with_only_columns(DebriefTask.concern_id, Concern.reference, Concern.missing,
+                                                  User.id, User.name, DebriefTask.created_at)
+         .join(User, User.id == DebriefTask.mentor_id)
+         .order_by(DebriefTask.created_at, DebriefTask.concern_id).limit(limit).offset(offset))
+    lines = [DebriefLine(cid, ref, Concern.keys_of(missing), open_column(User.name, uid, name), at)
+             for cid, ref, missing, uid, name, at in db.session.execute(q)]
+    audit.record(db.session, user, "list", object_type="debrief_tasks")
+    return lines
