@@ -66,7 +66,7 @@ def test_every_section_has_a_see_all_page_with_the_count_on_each_page(app, auth,
     auth.login(coordinator)
     page = _dashboard(auth)
     referrals = section(page, "referrals")
-    assert "Showing the first 20 of 53." in referrals and 'href="/dashboard/referrals"' in referrals
+    assert "Showing the first 10 of 53." in referrals and 'href="/dashboard/referrals"' in referrals
     first = auth.client.get("/dashboard/referrals").get_data(as_text=True)
     assert "Referrals awaiting consent (53)" in first and showing(first) == "Showing 1–50 of 53"
     assert len(re.findall(r"The Rowan \d+ family", first)) == 50
@@ -82,7 +82,7 @@ def test_see_all_pages_a_section_that_lists_only_its_first_items(world, auth, ap
     for day in range(23):
         add_visit(app, world.match, on=clock.today() - timedelta(days=day))
     auth.login(world.coordinator)
-    assert "Showing the first 20 of 23." in section(_dashboard(auth), "entries")
+    assert "Showing the first 10 of 23." in section(_dashboard(auth), "entries")
     all_entries = auth.client.get("/dashboard/entries").get_data(as_text=True)
     assert showing(all_entries) == "Showing 1–23 of 23" and all_entries.count("with <a href=\"/families/") == 23
 

@@ -74,7 +74,7 @@ def test_readiness_lists_a_check_lapsing_in_thirty_days_and_not_one_lapsing_in_t
     assert _counts(auth)["Readiness checks expiring or expired"] == 1
 
 
-def test_reviews_due_lists_twenty_and_the_see_all_page_has_every_one(world, auth, app, make_family, make_match):
+def test_reviews_due_lists_the_first_few_and_the_see_all_page_has_every_one(world, auth, app, make_family, make_match):
     from pwa.supervision.dashboard import SHOWN
 
     for i in range(SHOWN + 4):
@@ -196,7 +196,7 @@ def test_a_correction_waits_for_review_in_place_of_the_entry_it_corrects(world, 
     assert _counts(auth)["Diary entries awaiting review"] == 1
 
 
-def test_a_long_section_lists_twenty_and_counts_them_all(world, auth, app, make_user):
+def test_a_long_section_lists_the_first_few_and_counts_them_all(world, auth, app, make_user):
     from pwa.supervision.dashboard import SHOWN
 
     for _ in range(SHOWN + 3):

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from pwa.access.concerns import _debriefs, _open_concern, visible_concerns
 from pwa.core import audit
+from pwa.core.database import columns
 from pwa.core.extensions import db
 from pwa.models import Concern, ConcernAddendum, DebriefTask, Family, Role, Urgency, User
 from pwa.models.base import open_column
@@ -39,7 +40,7 @@ def waiting_concerns(user: User, *, limit: int, offset: int = 0) -> list[Waiting
          .order_by(Concern.created_at, Concern.id).limit(limit).offset(offset))
     lines = [WaitingLine(cid, ref, urgency, escalations, open_column(Family.display_name, fid, name),
                          created if acknowledged is None else addendum)
-             for cid, ref, urgency, escalations, fid, name, created, acknowledged, addendum in db.session.execute(q)]
+             for cid, ref, urgency, escalations, fid, name, created, acknowledged, addendum in columns(q)]
     audit.record(db.session, user, "list", object_type="concerns")
     return lines
 
@@ -63,6 +64,6 @@ def debrief_queue(user: User, *, limit: int, offset: int = 0) -> list[DebriefLin
          .join(User, User.id == DebriefTask.mentor_id)
          .order_by(DebriefTask.created_at, DebriefTask.concern_id).limit(limit).offset(offset))
     lines = [DebriefLine(cid, ref, Concern.keys_of(missing), open_column(User.name, uid, name), at)
-             for cid, ref, missing, uid, name, at in db.session.execute(q)]
+             for cid, ref, missing, uid, name, at in columns(q)]
     audit.record(db.session, user, "list", object_type="debrief_tasks")
     return lines

@@ -20,6 +20,7 @@ from flask import g
 
 from pwa import access
 from pwa.core import clock, refusals, registry
+from pwa.core.database import columns
 from pwa.core.dates import add_months
 from pwa.core.extensions import db
 from pwa.models import AuditEvent, Family, Match, Role, SupervisionSession, User
@@ -81,7 +82,7 @@ def _sections() -> Sections:
     return registry.of("dashboard", Sections)
 
 
-SHOWN = 20  # items listed per section; the heading always gives the full count
+SHOWN = 10  # items listed per section, the most urgent first; the heading gives the full count, "See all" the rest
 
 
 def build(coordinator: User, today: date) -> list[Section]:
@@ -130,10 +131,10 @@ def listed(key: str, title: str, q: sa.Select, template: str, *, shape: Callable
     """
     if counted is None:
         counted = sa.select(sa.func.count()).select_from(q.order_by(None).subquery())
-    total = db.session.scalar(counted)
+    total = columns(counted).scalar()
 
     def fetch(limit: int, offset: int) -> list:
-        return [shape(r) for r in db.session.execute(q.limit(limit).offset(offset))]
+        return [shape(r) for r in columns(q.limit(limit).offset(offset))]
 
     return Section(key, title, fetch(SHOWN, 0) if total else [], template, total=total, fetch=fetch, **more)
 
@@ -153,26 +154,27 @@ def _match_line(row) -> MatchLine:
     return MatchLine(mid, opened(Family.display_name, fid, family_name), uid, opened(User.name, uid, name), on)
 
 
-def _active_matches(coordinator: User, on) -> sa.Select:
-    """Active matches the coordinator can see, as the columns a card shows, ordered by the date `on`."""
-    q = access.visible_matches(coordinator).where(Match.is_active())
-    return (q.with_only_columns(Match.id, Family.id, Family.display_name, User.id, User.name, on)
-            .join(User, User.id == Match.mentor_id).order_by(on, Match.id))
+def _match_lines(key: str, title: str, coordinator: User, on, *where, template: str) -> Section:
+    """Active matches the coordinator can see, by the date `on`: counted alone, listed as card lines."""
+    active = access.visible_matches(coordinator).where(Match.is_active(), *where)
+    lines = (active.with_only_columns(Match.id, Family.id, Family.display_name, User.id, User.name, on)
+             .join(User, User.id == Match.mentor_id).order_by(on, Match.id))
+    return listed(key, title, lines, template, shape=_match_line, counted=active.with_only_columns(sa.func.count()))
 
 
 @section(40, "reviews")
 def reviews_due(coordinator: User, today: date) -> Section:
     """Active matches whose review is overdue or falls due within a week."""
-    q = _active_matches(coordinator, Match.next_review_on)
-    q = q.where(Match.next_review_on <= today + timedelta(days=REVIEW_WARNING_DAYS))
-    return listed("reviews", "Reviews due or overdue", q, "supervision/_reviews.html", shape=_match_line)
+    return _match_lines("reviews", "Reviews due or overdue", coordinator, Match.next_review_on,
+                        Match.next_review_on <= today + timedelta(days=REVIEW_WARNING_DAYS),
+                        template="supervision/_reviews.html")
 
 
 @section(50, "overrun")
 def past_agreed_end(coordinator: User, today: date) -> Section:
     """Active matches past their agreed end: extend with a reason, or end."""
-    q = _active_matches(coordinator, Match.agreed_end_on).where(Match.agreed_end_on < today)
-    return listed("overrun", "Matches past their agreed end", q, "supervision/_overrun.html", shape=_match_line)
+    return _match_lines("overrun", "Matches past their agreed end", coordinator, Match.agreed_end_on,
+                        Match.agreed_end_on < today, template="supervision/_overrun.html")
 
 
 def readiness_alerts(mentors: list[User], today: date) -> list[tuple[User, str, date]]:
@@ -209,7 +211,7 @@ def supervision_due(coordinator: User, today: date) -> Section:
     """Mentors whose next supervision date has come, or who have never had one (their latest session decides)."""
     newest = (sa.select(SupervisionSession.mentor_id, sa.func.max(SupervisionSession.held_on).label("held_on"))
               .group_by(SupervisionSession.mentor_id).subquery())
-    last = sa.orm.aliased(SupervisionSession)
+    last = SupervisionSession  # the latest session: the select is of mentors, so no alias is needed
     q = (_active_mentors(coordinator).with_only_columns(User.id, User.name, last.next_on)
          .outerjoin(newest, newest.c.mentor_id == User.id)
          .outerjoin(last, sa.and_(last.mentor_id == User.id, last.held_on == newest.c.held_on))
