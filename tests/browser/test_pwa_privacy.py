@@ -75,11 +75,11 @@ def test_after_sign_out_no_typed_words_remain_and_the_queue_replays_only_for_its
 
     phone.goto(f"/families/{family.id}/concerns/new?urgency=worried")
     phone.fill("#what_seen", CANARIES[3])  # typed, never sent: an encrypted draft
-    wait_for_draft(phone, f"draft:concern:{family.id}")
+    wait_for_draft(phone, f"draft:concern:{family.id}:{world.mentor.id}")
     phone.goto("/offline/visit")
     phone.wait_for_selector("form[data-outbox]:visible")
     phone.fill("#what_done", CANARIES[4])
-    wait_for_draft(phone, "draft:visit:offline")
+    wait_for_draft(phone, f"draft:visit:offline:{world.mentor.id}")
 
     before = json.dumps(phone.evaluate(EVERYTHING))
     for secret in CANARIES + ["The Own family", family.reference]:
@@ -139,17 +139,37 @@ def test_fourteen_days_without_contact_wipe_the_vault(phone):
     eventually(lambda: idb(phone, "vault") == [] and idb(phone, "keys") == [])
 
 
-def test_an_unfinished_form_survives_a_reload_for_24_hours_only(phone):
+def test_an_unfinished_form_survives_a_reload_for_24_hours_only(phone, world):
+    draft = f"draft:visit:offline:{world.mentor.id}"
     phone.goto("/offline/visit")
     phone.wait_for_selector("form[data-outbox]:visible")
     phone.fill("#what_done", "Half-written entry")
-    wait_for_draft(phone, "draft:visit:offline")
+    wait_for_draft(phone, draft)
     phone.reload()
     phone.wait_for_selector("form[data-outbox]:visible")
     eventually(lambda: phone.input_value("#what_done") == "Half-written entry")
     assert "was kept on this phone" in phone.locator("[data-offline-status]").inner_text()
-    phone.evaluate(IDB_PATCH, ["vault", "draft:visit:offline", {"at": int(time.time() * 1000) - 25 * 3600 * 1000}])
+    phone.evaluate(IDB_PATCH, ["vault", draft, {"at": int(time.time() * 1000) - 25 * 3600 * 1000}])
     phone.reload()
     phone.wait_for_selector("form[data-outbox]:visible")
-    eventually(lambda: idb(phone, "vault", "draft:visit:offline") is None)
+    eventually(lambda: idb(phone, "vault", draft) is None)
     assert phone.input_value("#what_done") == ""
+
+
+def test_another_mentor_on_the_same_phone_never_gets_the_first_ones_draft(phone, world):
+    """The first mentor's session ends without signing out; the next one to sign in opens the same form."""
+    from tests.browser.phone import ready_for_offline, sign_in
+
+    phone.goto("/offline/visit")
+    phone.wait_for_selector("form[data-outbox]:visible")
+    phone.fill("#what_done", CANARIES[4])
+    wait_for_draft(phone, f"draft:visit:offline:{world.mentor.id}")
+    phone.context.clear_cookies()  # the session lapsed: no sign-out, so no wipe yet
+    sign_in(phone, world.other_mentor)
+    ready_for_offline(phone)  # the phone is now the other mentor's: their families and key
+    phone.goto("/offline/visit")
+    phone.wait_for_selector("form[data-outbox]:visible")
+    phone.wait_for_timeout(500)  # time for a draft to be restored, had it been
+    assert phone.input_value("#what_done") == ""
+    assert "was kept on this phone" not in phone.locator("[data-offline-status]").inner_text()
+    eventually(lambda: idb(phone, "vault", f"draft:visit:offline:{world.mentor.id}") is None)  # the vault was wiped

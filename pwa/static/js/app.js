@@ -101,7 +101,11 @@ async function replay(force, timed = false) {
 async function checkVault() {
   const vaultOwner = await get("meta", "vaultOwner");
   const contact = await get("meta", "contact");
-  if ((user && vaultOwner && vaultOwner !== user) || (contact && Date.now() - contact > 14 * 864e5)) {
+  if (user && vaultOwner && vaultOwner !== user) {
+    // Someone else's phone until now (their session lapsed, no sign-out): as if they had signed out, so
+    // their sent list goes too and this mentor's snapshot is fetched at once.
+    await (await import("./vault.js")).wipeAtSignOut();
+  } else if (contact && Date.now() - contact > 14 * 864e5) {
     await (await import("./vault.js")).wipe();
   }
   if (user) await put("meta", user, "vaultOwner");

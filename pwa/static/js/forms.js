@@ -237,7 +237,8 @@ async function setUp(form, boot) {
   const ready = "offline" in form.dataset ? await prepareShell(form) : null;
   if ("offline" in form.dataset && !ready) return;
   const author = boot.user || ready?.owner;
-  const draftName = `draft:${form.dataset.outbox}:${form.dataset.family || "offline"}`;
+  // A draft is its author's: on a shared phone another mentor never gets it back, even before the vault check.
+  const draftName = `draft:${form.dataset.outbox}:${form.dataset.family || "offline"}:${author || "nobody"}`;
   const again = ready && new URLSearchParams(location.search).get("again");
   await (again ? reenter(form, ready, again) : restore(form, ready, draftName));
   let timer;
