@@ -1,7 +1,7 @@
 """Diary entries, goals and outcome readings (a mentor reads only their own entries)."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, lazyload, load_only, selectinload
+from sqlalchemy.orm import defer, selectinload
 
 
 from pwa.core import audit
@@ -42,19 +42,7 @@ def visit_for(user: User, visit_id, action: str = "read") -> Visit:
                lambda visit: action == "read" or visit.author_id == user.id)
 
 
-# A chronology line: what an entry shows there (no goals, travel or internal fields loaded or opened).
-_CHRONOLOGY_LINE = (load_only(Visit.family_id, Visit.author_id, Visit.visit_on, Visit.started_at, Visit.duration_minutes,
-                              Visit.kind, Visit.child_words, Visit.what_done, Visit.talk_to_coordinator, Visit.outcome,
-                              Visit.unknown_adult, Visit.unknown_adult_note, Visit.corrects_id, Visit.created_at),
-                    lazyload(Visit.goals))
-
-
-def family_visits(user: User, family: Family, limit: int, *, since=None, until=None, child=None,
-                  chronology_line: bool = False) -> list[Visit]:
-    """A family's newest diary entries the user may read (naming a child, when given), audited once.
-
-    chronology_line: load only what a chronology entry shows (see _CHRONOLOGY_LINE); the rest loads if touched.
-    """
+def _family_visits(user: User, family: Family, since, until, child) -> sa.Select:
     q = visible_visits(user).where(Visit.family_id == family.id)
     if child is not None:
         from pwa.models import VisitChild
@@ -64,10 +52,14 @@ def family_visits(user: User, family: Family, limit: int, *, since=None, until=N
         q = q.where(Visit.visit_on >= since)
     if until is not None:
         q = q.where(Visit.visit_on <= until)
-    q = (q
-         .order_by(Visit.started_at.desc(), Visit.created_at.desc()).limit(limit)
+    return q.order_by(Visit.started_at.desc(), Visit.created_at.desc())
+
+
+def family_visits(user: User, family: Family, limit: int, *, since=None, until=None, child=None) -> list[Visit]:
+    """A family's newest diary entries the user may read (naming a child, when given), audited once."""
+    q = (_family_visits(user, family, since, until, child).limit(limit)
          .options(selectinload(Visit.corrected_by).load_only(Visit.id, Visit.created_at).lazyload("*")))
-    visits = list(db.session.scalars(q.options(*_CHRONOLOGY_LINE) if chronology_line else q))
+    visits = list(db.session.scalars(q))
     audit.record(db.session, user, "read diary", family)
     return visits
 
