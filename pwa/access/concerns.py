@@ -1,7 +1,7 @@
 """Safeguarding concerns, debriefs and undelivered alerts (a mentor sees only the status of concerns they raised)."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
 
 
 from pwa.core import audit
@@ -50,6 +50,17 @@ _QUEUE_LINE = (load_only(Concern.family_id, Concern.reference, Concern.urgency, 
                selectinload(Concern.addenda).options(load_only(ConcernAddendum.created_at,
                                                                ConcernAddendum.acknowledged_at), lazyload("*")),
                lazyload("*"))
+# The concerns page's line: the queue's, with who acknowledged it and whether action was taken (no text opened).
+_INDEX_LINE = (load_only(Concern.family_id, Concern.reference, Concern.urgency, Concern.created_at, Concern.acknowledged_at,
+                         Concern.acknowledged_by_id, Concern.escalations, Concern.action_taken_at),
+               *_QUEUE_LINE[1:3],
+               selectinload(Concern.acknowledged_by).options(load_only(User.role), lazyload("*")),
+               lazyload("*"))
+# A chronology entry: the concern and its addenda as shown, the family already loaded, no internal fields opened.
+_CHRONOLOGY_LINE = (defer(Concern.actions_taken), defer(Concern.who_called), lazyload(Concern.family),
+                    lazyload(Concern.acknowledged_by),
+                    selectinload(Concern.addenda).options(lazyload(ConcernAddendum.acknowledged_by)))
+_LINES = {"queue": _QUEUE_LINE, "index": _INDEX_LINE, "chronology": _CHRONOLOGY_LINE}
 _DEBRIEF_LINE = (load_only(DebriefTask.concern_id, DebriefTask.mentor_id, DebriefTask.created_at, DebriefTask.done_at),
                  joinedload(DebriefTask.concern, innerjoin=True).options(
                      load_only(Concern.reference, Concern.missing), lazyload("*")))
@@ -57,15 +68,16 @@ _DEBRIEF_LINE = (load_only(DebriefTask.concern_id, DebriefTask.mentor_id, Debrie
 
 def list_concerns(user: User, *, open_only: bool = False, family: Family | None = None, limit: int = 200,
                   after=None, before=None, offset: int = 0, child=None, oldest_first: bool = False,
-                  queue_line: bool = False) -> list[Concern]:
+                  queue_line: bool = False, line: str | None = None) -> list[Concern]:
     """The user's concerns, newest first (open: something unacknowledged; after/before: it or an addendum), audited.
 
-    queue_line: load only what a queue's line shows (see _QUEUE_LINE); the rest loads if touched.
+    queue_line: load only what a queue's line shows (see _QUEUE_LINE); line="index" or "chronology": what the
+    concerns page or a family's chronology shows (_INDEX_LINE, _CHRONOLOGY_LINE). The rest loads if touched.
     """
     order = (Concern.created_at, Concern.id) if oldest_first else (Concern.created_at.desc(), Concern.id)
     q = visible_concerns(user).order_by(*order).limit(limit).offset(offset)
-    if queue_line:
-        q = q.options(*_QUEUE_LINE)
+    if queue_line or line:
+        q = q.options(*_LINES[line or "queue"])
     if child is not None:
         from pwa.models import ConcernChild
 

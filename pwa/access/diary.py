@@ -42,8 +42,7 @@ def visit_for(user: User, visit_id, action: str = "read") -> Visit:
                lambda visit: action == "read" or visit.author_id == user.id)
 
 
-def family_visits(user: User, family: Family, limit: int, *, since=None, until=None, child=None) -> list[Visit]:
-    """A family's newest diary entries the user may read (naming a child, when given), audited once."""
+def _family_visits(user: User, family: Family, since, until, child) -> sa.Select:
     q = visible_visits(user).where(Visit.family_id == family.id)
     if child is not None:
         from pwa.models import VisitChild
@@ -53,8 +52,12 @@ def family_visits(user: User, family: Family, limit: int, *, since=None, until=N
         q = q.where(Visit.visit_on >= since)
     if until is not None:
         q = q.where(Visit.visit_on <= until)
-    q = (q
-         .order_by(Visit.started_at.desc(), Visit.created_at.desc()).limit(limit)
+    return q.order_by(Visit.started_at.desc(), Visit.created_at.desc())
+
+
+def family_visits(user: User, family: Family, limit: int, *, since=None, until=None, child=None) -> list[Visit]:
+    """A family's newest diary entries the user may read (naming a child, when given), audited once."""
+    q = (_family_visits(user, family, since, until, child).limit(limit)
          .options(selectinload(Visit.corrected_by).load_only(Visit.id, Visit.created_at).lazyload("*")))
     visits = list(db.session.scalars(q))
     audit.record(db.session, user, "read diary", family)

@@ -3,7 +3,7 @@
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import lazyload, load_only
 
 
 from pwa.core import audit
@@ -34,9 +34,10 @@ def family_for(user: User, family_id, action: str = "read") -> Family:
 
 
 def list_families(user: User, *, stage=None, limit: int | None = None, offset: int = 0) -> list[Family]:
-    """The user's families, newest referral first, auditing the listing (long texts left unopened)."""
+    """The user's families, newest referral first, auditing the listing (only a list's columns loaded and opened)."""
     q = (visible_families(user).order_by(Family.referred_at.desc(), Family.id)
-         .options(defer(Family.referral_reason), defer(Family.involvement_plan), defer(Family.address)))
+         .options(load_only(Family.programme_id, Family.reference, Family.display_name, Family.stage,
+                            Family.referred_at, Family.closed_on), lazyload(Family.social_worker)))
     if stage is not None:
         q = q.where(Family.stage == stage)
     if limit is not None:

@@ -173,7 +173,7 @@ def add_addendum(concern_id):
 def index():
     """Concerns: open ones with acknowledgement times; for a coordinator also dead letters and debriefs."""
     page = paging.from_request(access.count_concerns(current_user))
-    concerns = access.list_concerns(current_user, limit=page.per_page, offset=page.offset)
+    concerns = access.list_concerns(current_user, limit=page.per_page, offset=page.offset, line="index")
     coordinator = current_user.role is Role.coordinator
     items = [i for c in concerns for i in (c, *c.addenda)]
     return render_template(

@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload, load_only
 
 from pwa.core import audit, clock, idempotency
 from pwa.core.extensions import db
@@ -189,5 +190,6 @@ def open_goals_of(family_ids) -> list[Goal]:
     """Active goals of several families, in one query."""
     if not family_ids:
         return []
-    q = sa.select(Goal).where(Goal.family_id.in_(family_ids), Goal.status == GoalStatus.active)
+    q = (sa.select(Goal).where(Goal.family_id.in_(family_ids), Goal.status == GoalStatus.active)
+         .options(load_only(Goal.family_id, Goal.title, Goal.status, Goal.created_at), lazyload("*")))
     return list(db.session.scalars(q.order_by(Goal.created_at)))

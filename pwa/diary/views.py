@@ -23,7 +23,7 @@ bp = Blueprint("diary", __name__)
 def visit_items(user, family, limit, since=None, until=None, child=None) -> list[chronology.Item]:
     """Diary entries as chronology items (a mentor: only their own), between two dates, naming a child, when given."""
     return [chronology.Item("visit", v.started_at, v.kind.value, "diary/_visit_item.html", v, recorded_at=v.created_at)
-            for v in access.family_visits(user, family, limit, since=since, until=until, child=child)]
+            for v in access.family_visit_lines(user, family, limit, since=since, until=until, child=child)]
 
 
 @bp.app_template_global()

@@ -72,7 +72,8 @@ def reassign_form(family) -> ReassignForm | None:
     if current_user.role is not Role.coordinator:
         return None
     form = ReassignForm()
-    form.social_worker.choices = choices((str(u.id), u.name) for u in access.social_workers_of(family.programme_id))
+    workers = access.staff_choices(family.programme_id, Role.social_worker, active_only=True)  # names only opened
+    form.social_worker.choices = choices((str(u.id), u.name) for u in workers)
     if not form.is_submitted():
         form.social_worker.data = str(family.social_worker_id)
     return form

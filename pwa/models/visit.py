@@ -1,5 +1,6 @@
 """A mentor's diary entry: one visit or contact, append-only, stored once per client UUID."""
 import enum
+import functools
 import uuid
 from datetime import date, datetime
 
@@ -108,8 +109,14 @@ class Visit(UUIDKey, Base):
     @classmethod
     def is_current(cls):
         """SQL: the entry has not been corrected by a later one."""
-        later = aliased(cls)
+        later = _later_entry(cls)
         return ~sa.exists().where(later.corrects_id == cls.id)
+
+
+@functools.cache
+def _later_entry(cls):
+    """The alias is_current names a correcting entry by: made once (building one costs more than the query)."""
+    return aliased(cls)
 
 
 class VisitChild(Base):
