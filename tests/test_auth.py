@@ -44,6 +44,31 @@ def test_repeated_failures_slow_the_account(world, auth, app):
     assert auth.login(world.mentor).status_code == 302
 
 
+def test_a_failure_counted_by_another_server_meanwhile_is_not_lost(app, monkeypatch):
+    """Server A reads a key at 3 failures; server B counts one more before A writes: A's is the fifth."""
+    from pwa.auth import throttle
+    from pwa.models import LoginThrottle
+
+    name = throttle.key("account", "raced@example.org")
+    with app.app_context():
+        for _ in range(3):
+            throttle.fail(name)
+        db.session.commit()
+        read = throttle._row
+
+        def read_then_other_server_counts(key):
+            row = read(key)
+            db.session.execute(sa.update(LoginThrottle).where(LoginThrottle.key == key)
+                               .values(failures=LoginThrottle.failures + 1)
+                               .execution_options(synchronize_session=False))
+            return row
+
+        monkeypatch.setattr(throttle, "_row", read_then_other_server_counts)
+        assert throttle.fail(name) == 5
+        db.session.commit()
+        assert db.session.scalar(sa.select(LoginThrottle.failures).where(LoginThrottle.key == name)) == 5
+
+
 def test_address_is_throttled_across_accounts(world, auth, app, make_user):
     app.config["LOGIN_ADDRESS_ACCOUNTS"] = 3
     try:

@@ -63,10 +63,25 @@ def delay_for(failures: int, free: int) -> int:
     return min(current_app.config["LOGIN_DELAY_MAX_SECONDS"], 2 ** min(failures - free - 1, 16))
 
 
+def _bump(row: LoginThrottle) -> int:
+    """Add one to a key's count in the database itself, so two servers counting at once both count.
+
+    (`row.failures += 1` wrote back what this request had read: a failure counted by another server in
+    between was lost.) A new row, or one whose window has just restarted, counts from what it was set to.
+    """
+    state = sa.inspect(row)
+    if state.persistent and not state.attrs.failures.history.has_changes():
+        row.failures = LoginThrottle.failures + 1
+        db.session.flush()  # the UPDATE; reading failures then gives the stored count
+    else:
+        row.failures += 1
+    return row.failures
+
+
 def fail(name: str, free: int | None = None) -> int:
     """Count a failure on a key and set its wait; returns the failures in the window."""
     row = _row(name)
-    row.failures += 1
+    _bump(row)
     free = current_app.config["LOGIN_FREE_FAILURES"] if free is None else free
     wait = delay_for(row.failures, free)
     row.locked_until = clock.now() + timedelta(seconds=wait) if wait else None
@@ -80,9 +95,7 @@ def clear(name: str) -> None:
 
 def count(name: str, limit: int) -> bool:
     """Count one use of a rationed action (e.g. a reset email); False once the hour's ration is spent."""
-    row = _row(name)
-    row.failures += 1
-    return row.failures <= limit
+    return _bump(_row(name)) <= limit
 
 
 def distinct_accounts(prefix: str) -> int:
