@@ -1,7 +1,8 @@
 """Finding families: search by reference or name (blind index), filters, sorts, paging; overdue per family.
 
 Everything starts from access.visible_families, so the scoping rules stay in one place, and
-every listing is audited. Two queries a page (count, rows), whatever the data size.
+every listing is audited. Two queries a page (count, rows), whatever the data size. The families
+list reads plain columns (find_listed); the caseload and the dashboard's queues read objects (find).
 
 Closed families (governance) leave working lists: a module appends a function returning a
 SQL condition to WORKING_FILTERS (e.g. `lambda: Family.closed_at.is_(None)`), and every list
@@ -88,8 +89,6 @@ class Row:
     match: Match | None
     overdue: bool = False
     waiting_since: date | None = None
-    mentor_name: str | None = None
-    social_worker_name: str | None = None
 
     @property
     def last_visit(self) -> date | None:
@@ -176,37 +175,87 @@ def count(user: User, c: Criteria, today: date) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(q.with_only_columns(Family.id).subquery()))
 
 
-def find(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0, total: int | None = None,
-         names: bool = False) -> Found:
-    """One page of matching families with their active match, and the total; audited.
-
-    `names`: each Row carries its mentor's and social worker's names (opened once per person) and
-    no user is loaded as an object; without it the rows' family.social_worker and match.mentor are loaded.
-    """
+def _page(user: User, c: Criteria, today: date, limit: int, offset: int, total: int | None):
+    """The page's select (families with their active match, ordered), the total, and whether the words were too short."""
     q, too_short = _filtered(user, c, today)
     if total is None:
         total = db.session.scalar(sa.select(sa.func.count()).select_from(q.with_only_columns(Family.id).subquery()))
-    mentor, worker = aliased(User), aliased(User)
-    q = _ordered(q.add_columns(Match), c.sort).limit(limit).offset(offset).options(*_LIST_ONLY)
-    if names:
-        q = (q.add_columns(mentor.id, mentor.name, worker.name).outerjoin(mentor, mentor.id == Match.mentor_id)
-             .outerjoin(worker, worker.id == Family.social_worker_id)
-             .options(lazyload(Family.social_worker), lazyload(Match.mentor)))
-    window = user.programme.overdue_days if user.programme else 7
-    opened: dict = {}
-
-    def name(user_id, sealed):
-        if user_id and user_id not in opened:
-            opened[user_id] = open_column(User.name, user_id, sealed)
-        return opened.get(user_id)
-
-    rows = []
-    for family, match, *people in db.session.execute(q).unique():
-        since = max(filter(None, (family.last_visit_on, match.started_on))) if match else None
-        row = Row(family, match, overdue=bool(since and since < today - timedelta(days=window)),
-                  waiting_since=family.consent_given_on or family.referred_at.date())
-        if people:
-            row.mentor_name, row.social_worker_name = name(people[0], people[1]), name(family.social_worker_id, people[2])
-        rows.append(row)
     audit.record(db.session, user, "list", object_type="families")
+    return _ordered(q, c.sort).limit(limit).offset(offset), total, too_short
+
+
+def _overdue(user: User, today: date) -> Callable[[date | None, date | None], bool]:
+    """Whether a matched family is overdue, given its last visit and its match's start."""
+    cutoff = today - timedelta(days=user.programme.overdue_days if user.programme else 7)
+
+    def overdue(last_visit_on, started_on) -> bool:
+        since = max(filter(None, (last_visit_on, started_on)), default=None)
+        return bool(since and since < cutoff)
+
+    return overdue
+
+
+def find(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0, total: int | None = None) -> Found:
+    """One page of matching families as objects (family, its social worker, its active match and mentor); audited."""
+    q, total, too_short = _page(user, c, today, limit, offset, total)
+    overdue = _overdue(user, today)
+    rows = [Row(family, match, overdue=bool(match) and overdue(family.last_visit_on, match.started_on),
+                waiting_since=family.consent_given_on or family.referred_at.date())
+            for family, match in db.session.execute(q.add_columns(Match).options(*_LIST_ONLY)).unique()]
+    return Found(rows, total, too_short)
+
+
+@dataclass(slots=True)
+class Listed:
+    """A family on the families list: only what its card shows, read as plain columns (no ORM objects).
+
+    `has_consent`, `closed` and `days_to_end` are the models' own definitions, read off these fields.
+    """
+
+    id: uuid.UUID
+    reference: str
+    display_name: str
+    stage: Stage
+    plan_type: PlanType
+    closed_on: date | None
+    consent_given_on: date | None
+    consent_withdrawn_at: object
+    referred_at: object
+    last_visit_on: date | None
+    matched: bool
+    started_on: date | None
+    next_review_on: date | None
+    agreed_end_on: date | None
+    mentor_name: str | None
+    social_worker_name: str | None
+    overdue: bool = False
+
+    has_consent = Family.has_consent
+    closed = Family.closed
+    days_to_end = Match.days_to_end
+
+
+_MENTOR, _WORKER = aliased(User, name="mentor"), aliased(User, name="worker")
+_LISTED = (Family.id, Family.reference, Family.display_name, Family.stage, Family.plan_type, Family.closed_on,
+           Family.consent_given_on, Family.consent_withdrawn_at, Family.referred_at, Family.last_visit_on,
+           Match.id.is_not(None), Match.started_on, Match.next_review_on, Match.agreed_end_on,
+           Match.mentor_id, _MENTOR.name, Family.social_worker_id, _WORKER.name)
+
+
+def find_listed(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0, total: int | None = None) -> Found:
+    """One page of matching families for the families list, in one select of the shown columns; audited.
+
+    Each family's name is opened here (the only sealed field a card shows); the people's names
+    through access.staff_name, each opened once per process.
+    """
+    q, total, too_short = _page(user, c, today, limit, offset, total)
+    q = (q.with_only_columns(*_LISTED).outerjoin(_MENTOR, _MENTOR.id == Match.mentor_id)
+         .outerjoin(_WORKER, _WORKER.id == Family.social_worker_id))
+    overdue, rows = _overdue(user, today), []
+    for *family, mentor_id, mentor, worker_id, worker in db.session.execute(q):
+        row = Listed(*family, mentor_name=access.staff_name(mentor_id, mentor),
+                     social_worker_name=access.staff_name(worker_id, worker))
+        row.display_name = open_column(Family.display_name, row.id, row.display_name)
+        row.overdue = row.matched and overdue(row.last_visit_on, row.started_on)
+        rows.append(row)
     return Found(rows, total, too_short)
