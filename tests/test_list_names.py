@@ -66,3 +66,18 @@ def test_staff_names_are_opened_once_per_process_not_once_per_request(world, aut
     mentor = f"users.name:{world.mentor.id}"
     assert staff.count(mentor) <= 1  # the first request may open it; the second reuses it
     assert sum(ad.startswith("families.display_name:") for ad in opened) >= 4  # each page opens its families' names
+
+
+def test_the_finder_names_each_rows_people_without_loading_them(world, app):
+    from pwa.core import clock
+    from pwa.families import finder
+
+    with app.app_context():
+        coordinator = db.session.get(User, world.coordinator.id)
+        found = finder.find(coordinator, finder.Criteria(), clock.today(), limit=10, names=True)
+        named = {row.family.display_name: (row.mentor_name, row.social_worker_name) for row in found.rows}
+        users = [o.id for o in db.session.identity_map.values() if isinstance(o, User)]
+    assert named["The Own family"] == (world.mentor.name, world.social_worker.name)
+    assert named["The Others family"] == (world.other_mentor.name, world.other_social_worker.name)
+    assert "The Far family" not in named  # another programme's
+    assert users == [world.coordinator.id] and found.total == 2  # no mentor or social worker loaded

@@ -89,6 +89,8 @@ class Row:
     match: Match | None
     overdue: bool = False
     waiting_since: date | None = None
+    mentor_name: str | None = None
+    social_worker_name: str | None = None
 
     @property
     def last_visit(self) -> date | None:
@@ -195,14 +197,31 @@ def _overdue(user: User, today: date) -> Callable[[date | None, date | None], bo
     return overdue
 
 
-def find(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0, total: int | None = None) -> Found:
-    """One page of matching families as objects (family, its social worker, its active match and mentor); audited."""
+def find(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0, total: int | None = None,
+         names: bool = False) -> Found:
+    """One page of matching families as objects (each with its active match), and the total; audited.
+
+    `names`: each Row carries its mentor's and social worker's names (access.staff_name) and no
+    user is loaded as an object; without it the rows' family.social_worker and match.mentor are loaded.
+    """
     q, total, too_short = _page(user, c, today, limit, offset, total)
-    overdue = _overdue(user, today)
-    rows = [Row(family, match, overdue=bool(match) and overdue(family.last_visit_on, match.started_on),
-                waiting_since=family.consent_given_on or family.referred_at.date())
-            for family, match in db.session.execute(q.add_columns(Match).options(*_LIST_ONLY)).unique()]
+    q = q.add_columns(Match).options(*_LIST_ONLY)
+    if names:
+        q = (q.add_columns(_MENTOR.id, _MENTOR.name, _WORKER.name).outerjoin(_MENTOR, _MENTOR.id == Match.mentor_id)
+             .outerjoin(_WORKER, _WORKER.id == Family.social_worker_id)
+             .options(lazyload(Family.social_worker), lazyload(Match.mentor)))
+    overdue, rows = _overdue(user, today), []
+    for family, match, *people in db.session.execute(q).unique():
+        row = Row(family, match, overdue=bool(match) and overdue(family.last_visit_on, match.started_on),
+                  waiting_since=family.consent_given_on or family.referred_at.date())
+        if people:
+            row.mentor_name = access.staff_name(people[0], people[1])
+            row.social_worker_name = access.staff_name(family.social_worker_id, people[2])
+        rows.append(row)
     return Found(rows, total, too_short)
+
+
+_MENTOR, _WORKER = aliased(User, name="mentor"), aliased(User, name="worker")
 
 
 @dataclass(slots=True)
@@ -235,7 +254,6 @@ class Listed:
     days_to_end = Match.days_to_end
 
 
-_MENTOR, _WORKER = aliased(User, name="mentor"), aliased(User, name="worker")
 _LISTED = (Family.id, Family.reference, Family.display_name, Family.stage, Family.plan_type, Family.closed_on,
            Family.consent_given_on, Family.consent_withdrawn_at, Family.referred_at, Family.last_visit_on,
            Match.id.is_not(None), Match.started_on, Match.next_review_on, Match.agreed_end_on,
