@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from pwa.core.extensions import db
 from pwa.crypto.runtime import keyring
-from pwa.models import Role, User
+from pwa.models import Programme, Role, User
 from pwa.models.base import open_column
 
 KEEP = 5000
@@ -69,3 +69,26 @@ def staff_choices(programme_id, role: Role, *, active_only: bool) -> tuple[Perso
         people = tuple(Person(str(uid), staff_name(uid, name)) for uid, name in ((uuid.UUID(str(u)), n) for u, n in rows))
         choices[key] = (rows, people)
     return choices[key][1]
+
+
+class Account(NamedTuple):
+    """An account on the accounts list: what its row shows, and no more."""
+
+    id: uuid.UUID
+    name: str
+    email: str
+    role: Role
+    programme_name: str | None
+    active: bool
+    has_password: bool
+    awaiting_approval: bool
+
+
+def accounts(visible: sa.Select, *, limit: int, offset: int) -> list[Account]:
+    """One page of a scoped select of accounts (access.manageable_users), by role then email: the shown columns only."""
+    by_role = sa.case(*((User.role == r, i) for i, r in enumerate(Role)))
+    q = (visible.with_only_columns(User.id, User.name, User.email, User.role, Programme.name, User.active,
+                                   User.password_hash.is_not(None), User.approval_requested_by_id.is_not(None))
+         .outerjoin(Programme, Programme.id == User.programme_id)
+         .order_by(by_role, User.email).limit(limit).offset(offset))
+    return [Account(uid, staff_name(uid, name), *rest) for uid, name, *rest in db.session.execute(q)]

@@ -180,7 +180,7 @@ _LIST_ONLY = (defer(Family.referral_reason), defer(Family.involvement_plan), def
 def count(user: User, c: Criteria, today: date) -> int:
     """How many families match, in one query (joining their matches only when a choice needs them)."""
     q, _ = _filtered(user, c, today, matched=False)
-    return db.session.scalar(q.with_only_columns(sa.func.count()))
+    return db.session.scalar(q.with_only_columns(sa.func.count()).select_from(Family))
 
 
 def _page(user: User, c: Criteria, today: date, limit: int, offset: int, total: int | None):
