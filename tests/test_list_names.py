@@ -81,3 +81,12 @@ def test_the_finder_names_each_rows_people_without_loading_them(world, app):
     assert named["The Others family"] == (world.other_mentor.name, world.other_social_worker.name)
     assert "The Far family" not in named  # another programme's
     assert users == [world.coordinator.id] and found.total == 2  # no mentor or social worker loaded
+
+
+def test_a_name_in_the_filters_is_shown_as_typed_never_as_markup(world, auth, make_user):
+    odd = make_user(Role.mentor, world.programme, name='Jo "Bo" <b>O\'Neil</b> & Co')
+    auth.login(world.coordinator)
+    page = auth.client.get("/families/", query_string={"mentor": str(odd.id)}).get_data(as_text=True)
+    assert (f'<option value="{odd.id}" selected>Jo &#34;Bo&#34; &lt;b&gt;O&#39;Neil&lt;/b&gt; &amp; Co</option>'
+            in page)
+    assert "<b>O'Neil</b>" not in page

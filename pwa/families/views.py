@@ -26,7 +26,7 @@ def index():
     page = paging.from_request(finder.count(current_user, criteria, today), PER_PAGE)
     found = finder.find_listed(current_user, criteria, today, limit=PER_PAGE, offset=page.offset, total=page.total)
     return render_template("families/index.html", found=found, page=page, criteria=criteria, today=today,
-                           options=_filter_options(), sorts=finder.SORTS, stages=Stage, plans=PlanType,
+                           people=_filter_options(), sorts=finder.SORTS, stages=Stage, plans=PlanType,
                            family_link=paging.RowLink("families.show", "family_id"),
                            social_worker_shown=current_user.role is not Role.social_worker)
 
