@@ -29,6 +29,7 @@ WORKING_FILTERS: list[Callable[[], sa.ColumnElement]] = []
 SORTS = {"referred": "Newest referral", "last_visit": "Last visit, oldest first",
          "next_review": "Next review, soonest first", "end": "Days to agreed end, fewest first"}
 AWAITING_STAGES = (Stage.engagement, Stage.matching)
+MATCH_SORTS = ("next_review", "end")  # the sorts by a column of the active match
 
 
 @dataclass
@@ -186,10 +187,11 @@ def count(user: User, c: Criteria, today: date) -> int:
 def _page(user: User, c: Criteria, today: date, limit: int, offset: int, total: int | None):
     """The page's select (families with their active match, ordered), the total, and whether the words were too short.
 
-    The page's families are picked by id first and only those 50 are then read in full (and
-    joined to their people): sorting every matching family's full row cost more than the rest.
+    The page's families are picked by id first (joined to their matches only when a choice or the
+    sort needs them) and only those 50 are then read in full and joined to their people: sorting
+    every matching family's full row cost more than the rest.
     """
-    q, too_short = _filtered(user, c, today)
+    q, too_short = _filtered(user, c, today, matched=c.sort in MATCH_SORTS)
     if total is None:
         total = count(user, c, today)
     audit.record(db.session, user, "list", object_type="families")
