@@ -1,7 +1,5 @@
 """Families, matches, people and programmes, scoped to the user."""
 
-from typing import NamedTuple
-
 import sqlalchemy as sa
 from sqlalchemy.orm import lazyload, load_only
 
@@ -10,7 +8,6 @@ from pwa.core import audit
 from pwa.access.policy import FAMILY_ACTIONS, one, refuse_if_closed
 from pwa.core.extensions import db
 from pwa.models import Family, Match, Programme, Role, SupervisionSession, User
-from pwa.models.base import open_column
 
 
 def visible_families(user: User) -> sa.Select:
@@ -99,21 +96,6 @@ def social_workers_of(programme_id) -> list[User]:
         User.programme_id == programme_id, User.role == Role.social_worker, User.active.is_(True)
     )
     return list(db.session.scalars(q))
-
-
-class Person(NamedTuple):
-    """Someone to pick from a list: only the id and the opened name."""
-
-    id: object
-    name: str
-
-
-def staff_choices(programme_id, role: Role, *, active_only: bool) -> list[Person]:
-    """A programme's people of one role (oldest account first), their names only opened: for a filter list."""
-    q = sa.select(User.id, User.name).where(User.programme_id == programme_id, User.role == role)
-    if active_only:
-        q = q.where(User.active.is_(True))
-    return [Person(uid, open_column(User.name, uid, name)) for uid, name in db.session.execute(q.order_by(User.created_at))]
 
 
 def supervision_notes(user: User, mentor: User) -> list[SupervisionSession]:

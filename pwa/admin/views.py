@@ -70,11 +70,15 @@ def users():
     if current_user.role is Role.admin and request.args.get("programme"):
         programme = access.programme_for(current_user, request.args["programme"])
         q = q.where(User.programme_id == programme.id)
-    page = paging.from_request(db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery())))
-    by_role = sa.case(*((User.role == r, i) for i, r in enumerate(Role)))
-    found = db.session.scalars(q.order_by(by_role, User.email).limit(page.per_page).offset(page.offset)).all()
-    return render_template("admin/users.html", users=found, page=page, programme=programme,
-                           programmes=access.programmes_for(current_user))
+    page = paging.from_request(db.session.scalar(q.with_only_columns(sa.func.count()).select_from(User)))
+    return render_template("admin/users.html", users=access.accounts(q, limit=page.per_page, offset=page.offset),
+                           page=page, programme=programme, programmes=access.programmes_for(current_user),
+                           links={action: paging.RowLink(endpoint, "user_id") for action, endpoint in _ACCOUNT_LINKS})
+
+
+# The buttons and link on each row of the accounts list.
+_ACCOUNT_LINKS = (("disable", "admin.disable"), ("enable", "admin.enable"), ("resend", "admin.resend"),
+                  ("reset", "mfa.reset_for"), ("change", "approvals.change_access"))
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])

@@ -1,7 +1,8 @@
 """Finding families: search by reference or name (blind index), filters, sorts, paging; overdue per family.
 
 Everything starts from access.visible_families, so the scoping rules stay in one place, and
-every listing is audited. Two queries a page (count, rows), whatever the data size.
+every listing is audited. Two queries a page (count, rows), whatever the data size. The families
+list reads plain columns (find_listed); the caseload and the dashboard's queues read objects (find).
 
 Closed families (governance) leave working lists: a module appends a function returning a
 SQL condition to WORKING_FILTERS (e.g. `lambda: Family.closed_at.is_(None)`), and every list
@@ -28,6 +29,7 @@ WORKING_FILTERS: list[Callable[[], sa.ColumnElement]] = []
 SORTS = {"referred": "Newest referral", "last_visit": "Last visit, oldest first",
          "next_review": "Next review, soonest first", "end": "Days to agreed end, fewest first"}
 AWAITING_STAGES = (Stage.engagement, Stage.matching)
+MATCH_SORTS = ("next_review", "end")  # the sorts by a column of the active match
 
 
 @dataclass
@@ -124,9 +126,15 @@ def _search(q: sa.Select, text: str) -> tuple[sa.Select, bool]:
     return q.where(sa.or_(*conditions)), False
 
 
-def _filtered(user: User, c: Criteria, today: date) -> tuple[sa.Select, bool]:
-    q = access.visible_families(user).outerjoin(
-        Match, sa.and_(Match.family_id == Family.id, Match.is_active()))
+def _with_match(q: sa.Select) -> sa.Select:
+    return q.outerjoin(Match, sa.and_(Match.family_id == Family.id, Match.is_active()))
+
+
+def _filtered(user: User, c: Criteria, today: date, *, matched: bool = True) -> tuple[sa.Select, bool]:
+    """The families asked for; joined to their active match unless `matched` is false and no choice needs it."""
+    q = access.visible_families(user)
+    if matched or c.mentor or c.overdue or c.awaiting or c.consent:
+        q = _with_match(q)  # at most one active match a family (pwa/matches/services.py), so no family twice
     for condition in () if c.closed else WORKING_FILTERS:
         q = q.where(condition())
     if c.closed:
@@ -171,42 +179,115 @@ _LIST_ONLY = (defer(Family.referral_reason), defer(Family.involvement_plan), def
 
 
 def count(user: User, c: Criteria, today: date) -> int:
-    """How many families match, in one query."""
-    q, _ = _filtered(user, c, today)
-    return db.session.scalar(sa.select(sa.func.count()).select_from(q.with_only_columns(Family.id).subquery()))
+    """How many families match, in one query (joining their matches only when a choice needs them)."""
+    q, _ = _filtered(user, c, today, matched=False)
+    return db.session.scalar(q.with_only_columns(sa.func.count()).select_from(Family))
+
+
+def _page(user: User, c: Criteria, today: date, limit: int, offset: int, total: int | None):
+    """The page's select (families with their active match, ordered), the total, and whether the words were too short.
+
+    The page's families are picked by id first (joined to their matches only when a choice or the
+    sort needs them) and only those 50 are then read in full and joined to their people: sorting
+    every matching family's full row cost more than the rest.
+    """
+    q, too_short = _filtered(user, c, today, matched=c.sort in MATCH_SORTS)
+    if total is None:
+        total = count(user, c, today)
+    audit.record(db.session, user, "list", object_type="families")
+    ids = _ordered(q.with_only_columns(Family.id), c.sort).limit(limit).offset(offset)
+    return _ordered(_with_match(sa.select(Family)).where(Family.id.in_(ids)), c.sort), total, too_short
+
+
+def _overdue(user: User, today: date) -> Callable[[date | None, date | None], bool]:
+    """Whether a matched family is overdue, given its last visit and its match's start."""
+    cutoff = today - timedelta(days=user.programme.overdue_days if user.programme else 7)
+
+    def overdue(last_visit_on, started_on) -> bool:
+        since = max(filter(None, (last_visit_on, started_on)), default=None)
+        return bool(since and since < cutoff)
+
+    return overdue
 
 
 def find(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0, total: int | None = None,
          names: bool = False) -> Found:
-    """One page of matching families with their active match, and the total; audited.
+    """One page of matching families as objects (each with its active match), and the total; audited.
 
-    `names`: each Row carries its mentor's and social worker's names (opened once per person) and
-    no user is loaded as an object; without it the rows' family.social_worker and match.mentor are loaded.
+    `names`: each Row carries its mentor's and social worker's names (access.staff_name) and no
+    user is loaded as an object; without it the rows' family.social_worker and match.mentor are loaded.
     """
-    q, too_short = _filtered(user, c, today)
-    if total is None:
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(q.with_only_columns(Family.id).subquery()))
-    mentor, worker = aliased(User), aliased(User)
-    q = _ordered(q.add_columns(Match), c.sort).limit(limit).offset(offset).options(*_LIST_ONLY)
+    q, total, too_short = _page(user, c, today, limit, offset, total)
+    q = q.add_columns(Match).options(*_LIST_ONLY)
     if names:
-        q = (q.add_columns(mentor.id, mentor.name, worker.name).outerjoin(mentor, mentor.id == Match.mentor_id)
-             .outerjoin(worker, worker.id == Family.social_worker_id)
+        q = (q.add_columns(_MENTOR.id, _MENTOR.name, _WORKER.name).outerjoin(_MENTOR, _MENTOR.id == Match.mentor_id)
+             .outerjoin(_WORKER, _WORKER.id == Family.social_worker_id)
              .options(lazyload(Family.social_worker), lazyload(Match.mentor)))
-    window = user.programme.overdue_days if user.programme else 7
-    opened: dict = {}
-
-    def name(user_id, sealed):
-        if user_id and user_id not in opened:
-            opened[user_id] = open_column(User.name, user_id, sealed)
-        return opened.get(user_id)
-
-    rows = []
+    overdue, rows = _overdue(user, today), []
     for family, match, *people in db.session.execute(q).unique():
-        since = max(filter(None, (family.last_visit_on, match.started_on))) if match else None
-        row = Row(family, match, overdue=bool(since and since < today - timedelta(days=window)),
+        row = Row(family, match, overdue=bool(match) and overdue(family.last_visit_on, match.started_on),
                   waiting_since=family.consent_given_on or family.referred_at.date())
         if people:
-            row.mentor_name, row.social_worker_name = name(people[0], people[1]), name(family.social_worker_id, people[2])
+            row.mentor_name = access.staff_name(people[0], people[1])
+            row.social_worker_name = access.staff_name(family.social_worker_id, people[2])
         rows.append(row)
-    audit.record(db.session, user, "list", object_type="families")
+    return Found(rows, total, too_short)
+
+
+_MENTOR, _WORKER = aliased(User, name="mentor"), aliased(User, name="worker")
+
+
+@dataclass(slots=True)
+class Listed:
+    """A family on the families list: only what its card shows, read as plain columns (no ORM objects).
+
+    `has_consent`, `closed` and `days_to_end` are the models' own definitions, read off these fields.
+    """
+
+    id: uuid.UUID
+    reference: str
+    display_name: str
+    stage: Stage
+    plan_type: PlanType
+    closed_on: date | None
+    consent_given_on: date | None
+    consent_withdrawn_at: object
+    referred_at: object
+    last_visit_on: date | None
+    matched: bool
+    started_on: date | None
+    next_review_on: date | None
+    agreed_end_on: date | None
+    mentor_name: str | None
+    social_worker_name: str | None
+    overdue: bool = False
+
+    has_consent = Family.has_consent
+    closed = Family.closed
+    days_to_end = Match.days_to_end
+
+
+_FAMILY_NAME = Family.__table__.c.display_name  # the table column: cheaper to name than Family.display_name
+_LISTED = (Family.id, Family.reference, Family.display_name, Family.stage, Family.plan_type, Family.closed_on,
+           Family.consent_given_on, Family.consent_withdrawn_at, Family.referred_at, Family.last_visit_on,
+           Match.id.is_not(None), Match.started_on, Match.next_review_on, Match.agreed_end_on,
+           Match.mentor_id, _MENTOR.name, Family.social_worker_id, _WORKER.name)
+
+
+def find_listed(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0, total: int | None = None) -> Found:
+    """One page of matching families for the families list, in one select of the shown columns; audited.
+
+    Each family's name is opened here (the only sealed field a card shows); the people's names
+    through access.staff_name, each opened once per process.
+    """
+    q, total, too_short = _page(user, c, today, limit, offset, total)
+    q = (q.with_only_columns(*_LISTED).outerjoin(_MENTOR, _MENTOR.id == Match.mentor_id)
+         .outerjoin(_WORKER, _WORKER.id == Family.social_worker_id))
+    overdue, rows = _overdue(user, today), []
+    for *family, mentor_id, mentor, worker_id, worker in db.session.execute(q):
+        row = Listed(*family, mentor_name=access.staff_name(mentor_id, mentor),
+                     social_worker_name=access.staff_name(worker_id, worker))
+        row.display_name = open_column(_FAMILY_NAME, row.id, row.display_name)
+        row.overdue = row.matched and overdue(row.last_visit_on, row.started_on)
+        rows.append(row)
     return Found(rows, total, too_short)

@@ -24,10 +24,11 @@ def index():
     """The families you work with: search, filters and sorts in the URL, paged with a count."""
     criteria, today = finder.Criteria.from_args(request.args), clock.today()
     page = paging.from_request(finder.count(current_user, criteria, today), PER_PAGE)
-    found = finder.find(current_user, criteria, today, limit=PER_PAGE, offset=page.offset, total=page.total,
-                        names=True)
+    found = finder.find_listed(current_user, criteria, today, limit=PER_PAGE, offset=page.offset, total=page.total)
     return render_template("families/index.html", found=found, page=page, criteria=criteria, today=today,
-                           options=_filter_options(), sorts=finder.SORTS, stages=Stage, plans=PlanType)
+                           people=_filter_options(), sorts=finder.SORTS, stages=Stage, plans=PlanType,
+                           family_link=paging.RowLink("families.show", "family_id"),
+                           social_worker_shown=current_user.role is not Role.social_worker)
 
 
 def _filter_options() -> dict:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 
 from pwa import access
 from pwa.core import audit
@@ -30,8 +31,8 @@ def mentor_page(coordinator: User, limit: int, offset: int) -> tuple[list[User],
     """One page of the programme's mentors (oldest account first) and how many there are."""
     q = access.manageable_users(coordinator).where(User.role == Role.mentor)
     total = db.session.scalar(q.with_only_columns(sa.func.count()))
-    mentors = list(db.session.scalars(q.order_by(User.created_at, User.id).limit(limit).offset(offset)))
-    return mentors, total
+    page = q.order_by(User.created_at, User.id).limit(limit).offset(offset).options(defer(User.phone))  # not shown
+    return list(db.session.scalars(page)), total
 
 
 def glance(coordinator: User, mentors: list[User], today: date) -> list[Glance]:

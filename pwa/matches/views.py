@@ -23,7 +23,8 @@ def mentors():
     page = paging.Page(paging.page_number(request.args.get("page")), 0)
     found, page.total = glance.mentor_page(current_user, page.per_page, page.offset)
     return render_template("matches/mentors.html", glances=glance.glance(current_user, found, clock.today()),
-                           page=page, today=clock.today())
+                           page=page, today=clock.today(), readiness_link=paging.RowLink("matches.readiness", "user_id"),
+                           supervision_link=paging.RowLink("supervision.mentor_supervision", "user_id"))
 
 
 @bp.route("/mentors/<user_id>/readiness", methods=["GET", "POST"])

@@ -67,3 +67,18 @@ def page_url(number: int) -> str:
     args = request.args.to_dict(flat=False)
     args["page"] = [str(number)]
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+class RowLink:
+    """One endpoint's URL for each row of a list, built once: `RowLink("admin.disable", "user_id")(u.id)`.
+
+    url_for costs tens of microseconds a call; a 50-row table with a few links a row paid it hundreds of times.
+    """
+
+    _SLOT = "ROWSLOT"
+
+    def __init__(self, endpoint: str, arg: str, **values):
+        self.head, self.tail = url_for(endpoint, **values, **{arg: self._SLOT}).split(self._SLOT)
+
+    def __call__(self, value) -> str:
+        return f"{self.head}{value}{self.tail}"

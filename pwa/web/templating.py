@@ -2,6 +2,7 @@
 from datetime import date, datetime
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 from pwa.core import clock
 
@@ -30,6 +31,12 @@ def days_phrase(days: int) -> str:
     if days > 0:
         return f"in {days} day{'s' if days != 1 else ''}"
     return f"{-days} day{'s' if days != -1 else ''} ago"
+
+
+def options(choices, chosen: str = "") -> Markup:
+    """The <option>s of (value, label) pairs, `chosen` selected: one join, not a template loop over 200 people."""
+    return Markup("".join(f'<option value="{escape(value)}"{" selected" if value == chosen else ""}>{escape(label)}</option>'
+                          for value, label in choices))
 
 
 def _form_rules(form) -> dict:
@@ -62,5 +69,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["form_rules"] = _form_rules
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["options"] = options
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

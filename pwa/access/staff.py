@@ -1,0 +1,94 @@
+"""Staff names for lists and filter dropdowns: read as (id, ciphertext) pairs, each opened once per process.
+
+A families page names up to two people per row and offers every social worker and mentor of
+the programme in its filters: a couple of hundred names a request, all of them staff (never
+case data). Opening each costs an AES-GCM open; the names change rarely. So an opened name is
+kept, keyed by the account's id and the stored ciphertext itself: a renamed (or re-keyed)
+account has a new ciphertext, so a kept name is never stale, and nothing needs invalidating.
+The trade-off: staff names stay in the worker's memory (as its keys already do), at most
+KEEP of them; a new keyring (tests, key rotation) starts afresh.
+"""
+import uuid
+from typing import NamedTuple
+
+import sqlalchemy as sa
+
+from pwa.core.extensions import db
+from pwa.crypto.runtime import keyring
+from pwa.models import Programme, Role, User
+from pwa.models.base import open_column
+
+KEEP = 5000
+_USERS = User.__table__.c  # table columns: a mapped attribute's .table costs ~6 µs, a Column's nothing
+_kept: dict = {"ring": None, "names": {}, "choices": {}}
+
+
+def _kept_with(ring) -> dict:
+    """What this process keeps, emptied when the keyring changes or too many names are kept."""
+    if _kept["ring"] is not ring or len(_kept["names"]) + len(_kept["choices"]) > KEEP:
+        _kept.update(ring=ring, names={}, choices={})
+    return _kept
+
+
+def staff_name(user_id, sealed) -> str | None:
+    """A staff member's name read by a Core select (User.id, User.name), opened once per process."""
+    if sealed is None:
+        return None
+    names = _kept_with(keyring())["names"]
+    name = names.get((user_id, sealed))
+    if name is None:
+        name = names[(user_id, sealed)] = open_column(_USERS.name, user_id, sealed)
+    return name
+
+
+class Person(NamedTuple):
+    """Someone to pick from a list: only the id (as text, as a form sends it back) and the opened name."""
+
+    id: str
+    name: str
+
+
+# Built once (a statement's cache key is worked out once per object): raw (id, ciphertext) pairs, no per-row conversion.
+_OF_ROLE = (sa.select(sa.type_coerce(_USERS.id, sa.String), sa.type_coerce(_USERS.name, sa.String))
+            .where(_USERS.programme_id == sa.bindparam("programme"), _USERS.role == sa.bindparam("role"))
+            .order_by(_USERS.created_at))
+_QUERIES = {False: _OF_ROLE, True: _OF_ROLE.where(_USERS.active.is_(True))}
+
+
+def staff_choices(programme_id, role: Role, *, active_only: bool) -> tuple[Person, ...]:
+    """A programme's people of one role (oldest account first), their names only opened: for a filter list.
+
+    Read every time, in a plain Core select: converting a couple of hundred ids and ciphertexts
+    a request cost more than the query. The people are rebuilt only when the rows differ from
+    the last ones read (an account added, renamed, disabled or re-keyed).
+    """
+    found = db.session.execute(_QUERIES[active_only], {"programme": programme_id, "role": role}).all()
+    rows = tuple(map(tuple, found))
+    choices, key = _kept_with(keyring())["choices"], (programme_id, role, active_only)
+    if choices.get(key, (None,))[0] != rows:
+        people = tuple(Person(str(uid), staff_name(uid, name)) for uid, name in ((uuid.UUID(str(u)), n) for u, n in rows))
+        choices[key] = (rows, people)
+    return choices[key][1]
+
+
+class Account(NamedTuple):
+    """An account on the accounts list: what its row shows, and no more."""
+
+    id: uuid.UUID
+    name: str
+    email: str
+    role: Role
+    programme_name: str | None
+    active: bool
+    has_password: bool
+    awaiting_approval: bool
+
+
+def accounts(visible: sa.Select, *, limit: int, offset: int) -> list[Account]:
+    """One page of a scoped select of accounts (access.manageable_users), by role then email: the shown columns only."""
+    by_role = sa.case(*((User.role == r, i) for i, r in enumerate(Role)))
+    q = (visible.with_only_columns(User.id, User.name, User.email, User.role, Programme.name, User.active,
+                                   User.password_hash.is_not(None), User.approval_requested_by_id.is_not(None))
+         .outerjoin(Programme, Programme.id == User.programme_id)
+         .order_by(by_role, User.email).limit(limit).offset(offset))
+    return [Account(uid, staff_name(uid, name), *rest) for uid, name, *rest in db.session.execute(q)]
