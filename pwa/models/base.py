@@ -54,11 +54,23 @@ def associated_data(obj, key: str) -> str:
     return f"{obj.__table__.name}.{key}:{obj.id}"
 
 
+_bound_to: dict[int, str] = {}  # id of a column or mapped attribute -> "table.column:" (columns live as long as the models)
+
+
 def open_column(column, row_id, value) -> str | None:
-    """Open one encrypted value read by a Core select (mapped objects are opened by the load hook below)."""
+    """Open one encrypted value read by a Core select (mapped objects are opened by the load hook below).
+
+    `column` is a table column or a mapped attribute (Family.display_name); naming an attribute's table
+    goes through several proxies (6 µs), so each one's name is worked out once.
+    """
     from pwa.crypto.runtime import keyring
 
-    return None if value is None else keyring().decrypt(value, f"{column.table.name}.{column.key}:{row_id}")
+    if value is None:
+        return None
+    prefix = _bound_to.get(id(column))
+    if prefix is None:
+        prefix = _bound_to[id(column)] = f"{column.table.name}.{column.key}:"
+    return keyring().decrypt(value, f"{prefix}{row_id}")
 
 
 def _open(obj, keys) -> None:
