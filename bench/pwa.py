@@ -138,8 +138,9 @@ def static_requests_on_repeat(browser, state, base: str, paths: list[str], worke
     context = browser.new_context(base_url=base, storage_state=state, viewport={"width": 360, "height": 780},
                                   service_workers="allow" if worker else "block")
     page = context.new_page()
-    for path in paths:
+    for path in paths:  # the first visits, each with its work after load (passkeys.js on /account) done
         page.goto(path, wait_until="load")
+        page.wait_for_timeout(300)
     if worker:
         page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
     cdp = context.new_cdp_session(page)
