@@ -10,6 +10,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from pwa.access.concerns import _debriefs, _open_concern, visible_concerns
+from pwa.access.staff import staff_name
 from pwa.core import audit
 from pwa.core.database import columns
 from pwa.core.extensions import db
@@ -63,7 +64,7 @@ def debrief_queue(user: User, *, limit: int, offset: int = 0) -> list[DebriefLin
                                                   User.id, User.name, DebriefTask.created_at)
          .join(User, User.id == DebriefTask.mentor_id)
          .order_by(DebriefTask.created_at, DebriefTask.concern_id).limit(limit).offset(offset))
-    lines = [DebriefLine(cid, ref, Concern.keys_of(missing), open_column(User.name, uid, name), at)
+    lines = [DebriefLine(cid, ref, Concern.keys_of(missing), staff_name(uid, name), at)
              for cid, ref, missing, uid, name, at in columns(q)]
     audit.record(db.session, user, "list", object_type="debrief_tasks")
     return lines

@@ -19,7 +19,7 @@ from pwa.models import Programme, Role, User
 from pwa.models.base import open_column
 
 KEEP = 5000
-_USERS = User.__table__.c  # table columns: a mapped attribute's .table costs ~6 µs, a Column's nothing
+_USERS = User.__table__.c  # table columns, for the prebuilt statement below
 _kept: dict = {"ring": None, "names": {}, "choices": {}}
 
 

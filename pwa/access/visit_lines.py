@@ -3,7 +3,7 @@
 The family page draws twenty entries; loading each as a Visit with its author, children, goals and
 corrections cost more than drawing them. Here the entries, their author's name and any later entry
 correcting them come in one select, the children named in them in a second; only the shown text
-is opened (each author and child once). Scoped and audited like family_visits.
+is opened (each child once; authors through staff_name, once per process). Scoped and audited like family_visits.
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from pwa.access.diary import _family_visits
+from pwa.access.staff import staff_name
 from pwa.core import audit
 from pwa.core.extensions import db
 from pwa.models import Child, Family, User, Visit, VisitChild, VisitKind, VisitOutcome
@@ -78,13 +79,12 @@ def family_visit_lines(user: User, family: Family, limit: int, *, since=None, un
     q = (_family_visits(user, family, since, until, child).limit(limit)
          .with_only_columns(*_PLAIN, *_TEXT, User.id, User.name, later.id)
          .join(User, User.id == Visit.author_id).outerjoin(later, later.corrects_id == Visit.id))
-    author_name = _opener(User.name)
     lines = {}
     for row in db.session.execute(q):
         plain, text = row[:len(_PLAIN)], row[len(_PLAIN):len(_PLAIN) + len(_TEXT)]
         author_id, name, corrected_by = row[len(_PLAIN) + len(_TEXT):]
         opened = [open_column(column, plain[0], value) for column, value in zip(_TEXT, text)]
-        lines[plain[0]] = VisitLine(*plain, *opened, author=Named(author_id, author_name(author_id, name)),
+        lines[plain[0]] = VisitLine(*plain, *opened, author=Named(author_id, staff_name(author_id, name)),
                                     corrected_by=Named(corrected_by) if corrected_by else None)
     _name_children(lines)
     audit.record(db.session, user, "read diary", family)

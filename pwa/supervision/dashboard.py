@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from typing import Callable, NamedTuple
 
 import sqlalchemy as sa
-from flask import g
 
 from pwa import access
 from pwa.core import clock, refusals, registry
@@ -112,22 +111,13 @@ def one(key: str, coordinator: User, today: date, page: Page) -> Section | None:
     return found
 
 
-def opened(column, row_id, sealed) -> str:
-    """A name read by a Core select, opened once per request however many sections show it."""
-    memo = g.setdefault("dashboard_names", {})
-    key = (column.key, row_id)
-    if key not in memo:
-        memo[key] = open_column(column, row_id, sealed)
-    return memo[key]
-
-
 def listed(key: str, title: str, q: sa.Select, template: str, *, shape: Callable,
            counted: sa.Select | None = None, **more) -> Section:
     """A section from one select: its count, its first SHOWN rows, and the rest on its see-all page.
 
     The page loads only what it lists (a programme's 80 reviews due were all loaded to show 20).
     q selects columns, and shape makes each row into the line a card shows: no object is loaded, and only
-    the names shown are opened. counted: a cheaper count than counting the select.
+    the names shown are opened (people's through access.staff_name, kept per process). counted: a cheaper count than counting the select.
     """
     if counted is None:
         counted = sa.select(sa.func.count()).select_from(q.order_by(None).subquery())
@@ -151,7 +141,7 @@ class MatchLine(NamedTuple):
 
 def _match_line(row) -> MatchLine:
     mid, fid, family_name, uid, name, on = row
-    return MatchLine(mid, opened(Family.display_name, fid, family_name), uid, opened(User.name, uid, name), on)
+    return MatchLine(mid, open_column(Family.display_name, fid, family_name), uid, access.staff_name(uid, name), on)
 
 
 def _match_lines(key: str, title: str, coordinator: User, on, *where, template: str) -> Section:
@@ -217,7 +207,7 @@ def supervision_due(coordinator: User, today: date) -> Section:
          .outerjoin(last, sa.and_(last.mentor_id == User.id, last.held_on == newest.c.held_on))
          .where(sa.or_(newest.c.mentor_id.is_(None), last.next_on <= today)).order_by(User.created_at, User.id))
     return listed("supervision", "Supervision due", q, "supervision/_supervision_due.html",
-                  shape=lambda row: (row[0], opened(User.name, row[0], row[1]), row[2]))
+                  shape=lambda row: (row[0], access.staff_name(row[0], row[1]), row[2]))
 
 
 @section(80)

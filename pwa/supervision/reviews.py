@@ -9,7 +9,8 @@ from pwa import access
 from pwa.core import audit, clock
 from pwa.core.extensions import db
 from pwa.models import Family, ReviewQueue, TalkRequest, User, Visit, VisitKind, VisitReview
-from pwa.supervision.dashboard import Section, listed, opened, section
+from pwa.models.base import open_column
+from pwa.supervision.dashboard import Section, listed, section
 
 
 
@@ -68,8 +69,8 @@ def _entry_lines(coordinator: User) -> sa.Select:
 
 def _entry_line(row) -> EntryLine:
     vid, on, kind, talk, fid, family_name, uid, name = row
-    return EntryLine(vid, on, kind, talk, fid, opened(Family.display_name, fid, family_name), uid,
-                     opened(User.name, uid, name))
+    return EntryLine(vid, on, kind, talk, fid, open_column(Family.display_name, fid, family_name), uid,
+                     access.staff_name(uid, name))
 
 
 @section(20, "entries")
@@ -97,7 +98,7 @@ class TalkLine(NamedTuple):
 
 def _talk_line(row) -> TalkLine:
     vid, at, uid, name, fid, family_name = row
-    return TalkLine(vid, at, uid, opened(User.name, uid, name), fid, opened(Family.display_name, fid, family_name))
+    return TalkLine(vid, at, uid, access.staff_name(uid, name), fid, open_column(Family.display_name, fid, family_name))
 
 
 @section(21, "talk")
