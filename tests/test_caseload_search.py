@@ -133,6 +133,33 @@ def test_families_list_and_search_run_the_same_queries_at_two_sizes(world, app, 
         app.config["QUERY_COUNT_HEADER"] = False
 
 
+def test_a_page_of_families_and_its_total_come_from_one_select(world, app, auth, make_family):
+    """The count rides on the page's rows; only a page past the end is counted apart (and the last page read)."""
+    for i in range(3):
+        make_family(world.social_worker, name=f"The Rowan {i} family", children=())
+    auth.login(world.coordinator)
+    seen: list[str] = []
+
+    def keep(conn, cursor, statement, *_):
+        seen.append(" ".join(statement.split()))
+
+    def family_selects(path: str) -> tuple[str, int]:
+        seen.clear()
+        page = auth.client.get(path).get_data(as_text=True)
+        return showing(page), sum(1 for s in seen if s.startswith("SELECT") and " FROM families" in s)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", keep)
+    try:
+        assert family_selects("/families/?q=rowan") == ("Showing 1–3 of 3", 1)
+        assert family_selects("/families/?q=rowan&sort=next_review") == ("Showing 1–3 of 3", 1)
+        assert family_selects("/families/?q=rowan&page=7") == ("Showing 1–3 of 3", 3)
+        assert family_selects("/families/?q=nobody") == ("Showing 0 of 0", 1)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", keep)
+
+
 def test_the_blind_index_normalises_and_keys_its_tokens():
     from pwa.crypto import blind
 

@@ -2,7 +2,7 @@
 
 Everything starts from access.visible_families, so the scoping rules stay in one place, and
 every listing is audited. Two queries a page (count, rows), whatever the data size. The families
-list reads plain columns (find_listed); the caseload and the dashboard's queues read objects (find).
+list reads plain columns (pwa.families.listed); the caseload and the dashboard's queues read objects (find).
 
 Closed families (governance) leave working lists: a module appends a function returning a
 SQL condition to WORKING_FILTERS (e.g. `lambda: Family.closed_at.is_(None)`), and every list
@@ -23,7 +23,6 @@ from pwa.core.extensions import db
 from pwa.crypto import blind
 from pwa.crypto.runtime import keyring
 from pwa.models import Family, FamilySearchToken, Match, PlanType, Stage, User
-from pwa.models.base import open_column
 
 WORKING_FILTERS: list[Callable[[], sa.ColumnElement]] = []
 SORTS = {"referred": "Newest referral", "last_visit": "Last visit, oldest first",
@@ -103,6 +102,7 @@ class Found:
     rows: list = field(default_factory=list)
     total: int = 0
     too_short: bool = False  # a search with no word long enough to look up by name
+    offset: int = 0  # where the page starts (listed.find moves a page past the end to the last)
 
 
 def _since_visit():
@@ -126,15 +126,15 @@ def _search(q: sa.Select, text: str) -> tuple[sa.Select, bool]:
     return q.where(sa.or_(*conditions)), False
 
 
-def _with_match(q: sa.Select) -> sa.Select:
+def with_match(q: sa.Select) -> sa.Select:
     return q.outerjoin(Match, sa.and_(Match.family_id == Family.id, Match.is_active()))
 
 
-def _filtered(user: User, c: Criteria, today: date, *, matched: bool = True) -> tuple[sa.Select, bool]:
+def filtered(user: User, c: Criteria, today: date, *, matched: bool = True) -> tuple[sa.Select, bool]:
     """The families asked for; joined to their active match unless `matched` is false and no choice needs it."""
     q = access.visible_families(user)
     if matched or c.mentor or c.overdue or c.awaiting or c.consent:
-        q = _with_match(q)  # at most one active match a family (pwa/matches/services.py), so no family twice
+        q = with_match(q)  # at most one active match a family (pwa/matches/services.py), so no family twice
     for condition in () if c.closed else WORKING_FILTERS:
         q = q.where(condition())
     if c.closed:
@@ -160,7 +160,7 @@ def _filtered(user: User, c: Criteria, today: date, *, matched: bool = True) -> 
     return q, too_short
 
 
-def _ordered(q: sa.Select, sort: str) -> sa.Select:
+def ordered(q: sa.Select, sort: str) -> sa.Select:
     if sort == "last_visit":
         return q.order_by(Family.last_visit_on.is_not(None), Family.last_visit_on, Family.referred_at, Family.id)
     if sort == "next_review":
@@ -180,7 +180,7 @@ _LIST_ONLY = (defer(Family.referral_reason), defer(Family.involvement_plan), def
 
 def count(user: User, c: Criteria, today: date) -> int:
     """How many families match, in one query (joining their matches only when a choice needs them)."""
-    q, _ = _filtered(user, c, today, matched=False)
+    q, _ = filtered(user, c, today, matched=False)
     return db.session.scalar(q.with_only_columns(sa.func.count()).select_from(Family))
 
 
@@ -191,15 +191,15 @@ def _page(user: User, c: Criteria, today: date, limit: int, offset: int, total: 
     sort needs them) and only those 50 are then read in full and joined to their people: sorting
     every matching family's full row cost more than the rest.
     """
-    q, too_short = _filtered(user, c, today, matched=c.sort in MATCH_SORTS)
+    q, too_short = filtered(user, c, today, matched=c.sort in MATCH_SORTS)
     if total is None:
         total = count(user, c, today)
     audit.record(db.session, user, "list", object_type="families")
-    ids = _ordered(q.with_only_columns(Family.id), c.sort).limit(limit).offset(offset)
-    return _ordered(_with_match(sa.select(Family)).where(Family.id.in_(ids)), c.sort), total, too_short
+    ids = ordered(q.with_only_columns(Family.id), c.sort).limit(limit).offset(offset)
+    return ordered(with_match(sa.select(Family)).where(Family.id.in_(ids)), c.sort), total, too_short
 
 
-def _overdue(user: User, today: date) -> Callable[[date | None, date | None], bool]:
+def overdue_rule(user: User, today: date) -> Callable[[date | None, date | None], bool]:
     """Whether a matched family is overdue, given its last visit and its match's start."""
     cutoff = today - timedelta(days=user.programme.overdue_days if user.programme else 7)
 
@@ -220,10 +220,10 @@ def find(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0, t
     q, total, too_short = _page(user, c, today, limit, offset, total)
     q = q.add_columns(Match).options(*_LIST_ONLY)
     if names:
-        q = (q.add_columns(_MENTOR.id, _MENTOR.name, _WORKER.name).outerjoin(_MENTOR, _MENTOR.id == Match.mentor_id)
-             .outerjoin(_WORKER, _WORKER.id == Family.social_worker_id)
+        q = (q.add_columns(MENTOR.id, MENTOR.name, WORKER.name).outerjoin(MENTOR, MENTOR.id == Match.mentor_id)
+             .outerjoin(WORKER, WORKER.id == Family.social_worker_id)
              .options(lazyload(Family.social_worker), lazyload(Match.mentor)))
-    overdue, rows = _overdue(user, today), []
+    overdue, rows = overdue_rule(user, today), []
     for family, match, *people in db.session.execute(q).unique():
         row = Row(family, match, overdue=bool(match) and overdue(family.last_visit_on, match.started_on),
                   waiting_since=family.consent_given_on or family.referred_at.date())
@@ -234,59 +234,4 @@ def find(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0, t
     return Found(rows, total, too_short)
 
 
-_MENTOR, _WORKER = aliased(User, name="mentor"), aliased(User, name="worker")
-
-
-@dataclass(slots=True)
-class Listed:
-    """A family on the families list: only what its card shows, read as plain columns (no ORM objects).
-
-    `has_consent`, `closed` and `days_to_end` are the models' own definitions, read off these fields.
-    """
-
-    id: uuid.UUID
-    reference: str
-    display_name: str
-    stage: Stage
-    plan_type: PlanType
-    closed_on: date | None
-    consent_given_on: date | None
-    consent_withdrawn_at: object
-    referred_at: object
-    last_visit_on: date | None
-    matched: bool
-    started_on: date | None
-    next_review_on: date | None
-    agreed_end_on: date | None
-    mentor_name: str | None
-    social_worker_name: str | None
-    overdue: bool = False
-
-    has_consent = Family.has_consent
-    closed = Family.closed
-    days_to_end = Match.days_to_end
-
-
-_LISTED = (Family.id, Family.reference, Family.display_name, Family.stage, Family.plan_type, Family.closed_on,
-           Family.consent_given_on, Family.consent_withdrawn_at, Family.referred_at, Family.last_visit_on,
-           Match.id.is_not(None), Match.started_on, Match.next_review_on, Match.agreed_end_on,
-           Match.mentor_id, _MENTOR.name, Family.social_worker_id, _WORKER.name)
-
-
-def find_listed(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0, total: int | None = None) -> Found:
-    """One page of matching families for the families list, in one select of the shown columns; audited.
-
-    Each family's name is opened here (the only sealed field a card shows); the people's names
-    through access.staff_name, each opened once per process.
-    """
-    q, total, too_short = _page(user, c, today, limit, offset, total)
-    q = (q.with_only_columns(*_LISTED).outerjoin(_MENTOR, _MENTOR.id == Match.mentor_id)
-         .outerjoin(_WORKER, _WORKER.id == Family.social_worker_id))
-    overdue, rows = _overdue(user, today), []
-    for *family, mentor_id, mentor, worker_id, worker in db.session.execute(q):
-        row = Listed(*family, mentor_name=access.staff_name(mentor_id, mentor),
-                     social_worker_name=access.staff_name(worker_id, worker))
-        row.display_name = open_column(Family.display_name, row.id, row.display_name)
-        row.overdue = row.matched and overdue(row.last_visit_on, row.started_on)
-        rows.append(row)
-    return Found(rows, total, too_short)
+MENTOR, WORKER = aliased(User, name="mentor"), aliased(User, name="worker")

@@ -8,7 +8,7 @@ from pwa.core import clock
 from pwa.web.forms import choices
 from pwa.access import roles_required
 from pwa.core.extensions import db
-from pwa.families import finder, services
+from pwa.families import finder, listed, services
 from pwa.families.forms import ChildForm, ConsentForm, ReassignForm, ReferralForm
 from pwa.models import ConsentMethod, PlanType, Role, Stage
 from pwa.web import paging
@@ -23,8 +23,9 @@ PER_PAGE = 50
 def index():
     """The families you work with: search, filters and sorts in the URL, paged with a count."""
     criteria, today = finder.Criteria.from_args(request.args), clock.today()
-    page = paging.from_request(finder.count(current_user, criteria, today), PER_PAGE)
-    found = finder.find_listed(current_user, criteria, today, limit=PER_PAGE, offset=page.offset, total=page.total)
+    asked = paging.page_number(request.args.get("page"))
+    found = listed.find(current_user, criteria, today, limit=PER_PAGE, offset=(asked - 1) * PER_PAGE)
+    page = paging.Page(found.offset // PER_PAGE + 1, found.total, PER_PAGE)
     return render_template("families/index.html", found=found, page=page, criteria=criteria, today=today,
                            people=_filter_options(), sorts=finder.SORTS, stages=Stage, plans=PlanType,
                            family_link=paging.RowLink("families.show", "family_id"),
