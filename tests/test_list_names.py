@@ -70,12 +70,12 @@ def test_staff_names_are_opened_once_per_process_not_once_per_request(world, aut
 
 def test_the_finder_names_each_rows_people_without_loading_them(world, app):
     from pwa.core import clock
-    from pwa.families import finder
+    from pwa.families import finder, listed
 
     with app.app_context():
         coordinator = db.session.get(User, world.coordinator.id)
-        found = finder.find(coordinator, finder.Criteria(), clock.today(), limit=10, names=True)
-        named = {row.family.display_name: (row.mentor_name, row.social_worker_name) for row in found.rows}
+        found = listed.find(coordinator, finder.Criteria(), clock.today(), limit=10)
+        named = {row.display_name: (row.mentor_name, row.social_worker_name) for row in found.rows}
         users = [o.id for o in db.session.identity_map.values() if isinstance(o, User)]
     assert named["The Own family"] == (world.mentor.name, world.social_worker.name)
     assert named["The Others family"] == (world.other_mentor.name, world.other_social_worker.name)

@@ -6,6 +6,7 @@ from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
 
 from pwa.core import audit
 from pwa.access.policy import CASE_ROLES, _as_uuid, one
+from pwa.access.kept import prepared
 from pwa.access.people import visible_families
 from pwa.core.extensions import db
 from pwa.models import Family, Role, User
@@ -39,8 +40,12 @@ def _open_concern():
 
 def count_concerns(user: User, *, open_only: bool = False) -> int:
     """How many concerns the user may see (for the paged concerns list; open: something unacknowledged)."""
+    return db.session.scalar(prepared(_counted, user, open_only))
+
+
+def _counted(user: User, open_only: bool) -> sa.Select:
     q = visible_concerns(user).with_only_columns(sa.func.count())
-    return db.session.scalar(q.where(_open_concern()) if open_only else q)
+    return q.where(_open_concern()) if open_only else q
 
 
 # A queue's line (reference, family, urgency, how long it has waited): no text opened, no people loaded.
@@ -110,7 +115,11 @@ def _debriefs(user: User, done: bool) -> sa.Select:
 
 def count_debriefs(user: User) -> int:
     """How many debrief tasks a coordinator has still to do."""
-    return db.session.scalar(_debriefs(user, False).with_only_columns(sa.func.count()))
+    return db.session.scalar(prepared(_debriefs_counted, user))
+
+
+def _debriefs_counted(user: User) -> sa.Select:
+    return _debriefs(user, False).with_only_columns(sa.func.count())
 
 
 def debriefs_for(user: User, *, done: bool = False, limit: int | None = None, offset: int = 0) -> list[DebriefTask]:

@@ -10,6 +10,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from pwa.access.concerns import _debriefs, _open_concern, visible_concerns
+from pwa.access.kept import prepared
 from pwa.access.staff import staff_name
 from pwa.core import audit
 from pwa.core.database import columns
@@ -31,19 +32,23 @@ class WaitingLine(NamedTuple):
 
 def waiting_concerns(user: User, *, limit: int, offset: int = 0) -> list[WaitingLine]:
     """Concerns (or their addenda) nobody has acknowledged, oldest first; audited as a concerns list."""
+    lines = [WaitingLine(cid, ref, urgency, escalations, open_column(Family.display_name, fid, name),
+                         created if acknowledged is None else addendum)
+             for cid, ref, urgency, escalations, fid, name, created, acknowledged, addendum
+             in columns(prepared(_waiting, user, limit, offset))]
+    audit.record(db.session, user, "list", object_type="concerns")
+    return lines
+
+
+def _waiting(user: User, limit: int, offset: int) -> sa.Select:
     oldest_addendum = (sa.select(sa.func.min(ConcernAddendum.created_at))
                        .where(ConcernAddendum.concern_id == Concern.id, ConcernAddendum.acknowledged_at.is_(None))
                        .scalar_subquery())
-    q = (visible_concerns(user).with_only_columns(
+    return (visible_concerns(user).with_only_columns(
             Concern.id, Concern.reference, Concern.urgency, Concern.escalations, Family.id, Family.display_name,
             Concern.created_at, Concern.acknowledged_at, oldest_addendum)
-         .join(Family, Family.id == Concern.family_id).where(_open_concern())
-         .order_by(Concern.created_at, Concern.id).limit(limit).offset(offset))
-    lines = [WaitingLine(cid, ref, urgency, escalations, open_column(Family.display_name, fid, name),
-                         created if acknowledged is None else addendum)
-             for cid, ref, urgency, escalations, fid, name, created, acknowledged, addendum in columns(q)]
-    audit.record(db.session, user, "list", object_type="concerns")
-    return lines
+            .join(Family, Family.id == Concern.family_id).where(_open_concern())
+            .order_by(Concern.created_at, Concern.id).limit(limit).offset(offset))
 
 
 class DebriefLine(NamedTuple):
@@ -60,11 +65,14 @@ def debrief_queue(user: User, *, limit: int, offset: int = 0) -> list[DebriefLin
     """A coordinator's debrief tasks to do, oldest first; audited as the debrief list."""
     if user.role is not Role.coordinator:
         return []
-    q = (_debriefs(user, False).with_only_columns(DebriefTask.concern_id, Concern.reference, Concern.missing,
-                                                  User.id, User.name, DebriefTask.created_at)
-         .join(User, User.id == DebriefTask.mentor_id)
-         .order_by(DebriefTask.created_at, DebriefTask.concern_id).limit(limit).offset(offset))
     lines = [DebriefLine(cid, ref, Concern.keys_of(missing), staff_name(uid, name), at)
-             for cid, ref, missing, uid, name, at in columns(q)]
+             for cid, ref, missing, uid, name, at in columns(prepared(_debrief_lines, user, limit, offset))]
     audit.record(db.session, user, "list", object_type="debrief_tasks")
     return lines
+
+
+def _debrief_lines(user: User, limit: int, offset: int) -> sa.Select:
+    return (_debriefs(user, False).with_only_columns(DebriefTask.concern_id, Concern.reference, Concern.missing,
+                                                     User.id, User.name, DebriefTask.created_at)
+            .join(User, User.id == DebriefTask.mentor_id)
+            .order_by(DebriefTask.created_at, DebriefTask.concern_id).limit(limit).offset(offset))

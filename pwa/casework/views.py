@@ -10,8 +10,7 @@ from pwa.core import audit, clock
 from pwa.access import roles_required
 from pwa.core.extensions import db
 from pwa.models import Role
-from pwa.families import finder
-from pwa.web import paging
+from pwa.families import finder, listed
 from pwa.web import dates
 
 bp = Blueprint("casework", __name__)
@@ -35,8 +34,7 @@ def caseload():
     """Your families (paged, with last visit), goals waiting for your agreement, concerns waiting for acknowledgement."""
     criteria, today = finder.Criteria(sort=request.args.get("sort") if request.args.get("sort") in finder.SORTS
                                       else "referred"), clock.today()
-    page = paging.from_request(finder.count(current_user, criteria, today))
-    found = finder.find(current_user, criteria, today, limit=page.per_page, offset=page.offset, total=page.total)
+    found, page = listed.page(current_user, criteria, today)
     waiting_goals = access.proposed_goals(current_user)
     concerns = access.list_concerns(current_user, open_only=True)
     return render_template("casework/caseload.html", found=found, page=page, criteria=criteria,

@@ -1,8 +1,8 @@
 """Finding families: search by reference or name (blind index), filters, sorts, paging; overdue per family.
 
-Everything starts from access.visible_families, so the scoping rules stay in one place, and
-every listing is audited. Two queries a page (count, rows), whatever the data size. The families
-list reads plain columns (pwa.families.listed); the caseload and the dashboard's queues read objects (find).
+Everything starts from access.visible_families, so the scoping rules stay in one place. The lists
+themselves (the families list, the caseload, the dashboard's queues) read their rows through
+pwa.families.listed: one select a page, whatever the data size, and audited.
 
 Closed families (governance) leave working lists: a module appends a function returning a
 SQL condition to WORKING_FILTERS (e.g. `lambda: Family.closed_at.is_(None)`), and every list
@@ -10,15 +10,13 @@ built here (families, caseload, dashboard queues) applies it.
 """
 import re
 import uuid
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Callable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, defer, lazyload
 
 from pwa import access
-from pwa.core import audit
 from pwa.core.extensions import db
 from pwa.crypto import blind
 from pwa.crypto.runtime import keyring
@@ -79,30 +77,6 @@ def _uuid_text(raw) -> str:
         return str(uuid.UUID(str(raw))) if raw else ""
     except ValueError:
         return ""
-
-
-@dataclass
-class Row:
-    """One family on a list, with what the list shows about it."""
-
-    family: Family
-    match: Match | None
-    overdue: bool = False
-    waiting_since: date | None = None
-    mentor_name: str | None = None
-    social_worker_name: str | None = None
-
-    @property
-    def last_visit(self) -> date | None:
-        return self.family.last_visit_on
-
-
-@dataclass
-class Found:
-    rows: list = field(default_factory=list)
-    total: int = 0
-    too_short: bool = False  # a search with no word long enough to look up by name
-    offset: int = 0  # where the page starts (listed.find moves a page past the end to the last)
 
 
 def _since_visit():
@@ -172,31 +146,10 @@ def ordered(q: sa.Select, sort: str) -> sa.Select:
     return q.order_by(Family.referred_at.desc(), Family.id)
 
 
-# A list shows none of the long texts: they stay sealed (and unread).
-_LIST_ONLY = (defer(Family.referral_reason), defer(Family.involvement_plan), defer(Family.address),
-              defer(Family.consent_scope), defer(Family.consent_withdrawal_note), defer(Match.ending_summary),
-              lazyload(Match.family))
-
-
 def count(user: User, c: Criteria, today: date) -> int:
     """How many families match, in one query (joining their matches only when a choice needs them)."""
     q, _ = filtered(user, c, today, matched=False)
     return db.session.scalar(q.with_only_columns(sa.func.count()).select_from(Family))
-
-
-def _page(user: User, c: Criteria, today: date, limit: int, offset: int, total: int | None):
-    """The page's select (families with their active match, ordered), the total, and whether the words were too short.
-
-    The page's families are picked by id first (joined to their matches only when a choice or the
-    sort needs them) and only those 50 are then read in full and joined to their people: sorting
-    every matching family's full row cost more than the rest.
-    """
-    q, too_short = filtered(user, c, today, matched=c.sort in MATCH_SORTS)
-    if total is None:
-        total = count(user, c, today)
-    audit.record(db.session, user, "list", object_type="families")
-    ids = ordered(q.with_only_columns(Family.id), c.sort).limit(limit).offset(offset)
-    return ordered(with_match(sa.select(Family)).where(Family.id.in_(ids)), c.sort), total, too_short
 
 
 def overdue_rule(user: User, today: date) -> Callable[[date | None, date | None], bool]:
@@ -208,30 +161,3 @@ def overdue_rule(user: User, today: date) -> Callable[[date | None, date | None]
         return bool(since and since < cutoff)
 
     return overdue
-
-
-def find(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0, total: int | None = None,
-         names: bool = False) -> Found:
-    """One page of matching families as objects (each with its active match), and the total; audited.
-
-    `names`: each Row carries its mentor's and social worker's names (access.staff_name) and no
-    user is loaded as an object; without it the rows' family.social_worker and match.mentor are loaded.
-    """
-    q, total, too_short = _page(user, c, today, limit, offset, total)
-    q = q.add_columns(Match).options(*_LIST_ONLY)
-    if names:
-        q = (q.add_columns(MENTOR.id, MENTOR.name, WORKER.name).outerjoin(MENTOR, MENTOR.id == Match.mentor_id)
-             .outerjoin(WORKER, WORKER.id == Family.social_worker_id)
-             .options(lazyload(Family.social_worker), lazyload(Match.mentor)))
-    overdue, rows = overdue_rule(user, today), []
-    for family, match, *people in db.session.execute(q).unique():
-        row = Row(family, match, overdue=bool(match) and overdue(family.last_visit_on, match.started_on),
-                  waiting_since=family.consent_given_on or family.referred_at.date())
-        if people:
-            row.mentor_name = access.staff_name(people[0], people[1])
-            row.social_worker_name = access.staff_name(family.social_worker_id, people[2])
-        rows.append(row)
-    return Found(rows, total, too_short)
-
-
-MENTOR, WORKER = aliased(User, name="mentor"), aliased(User, name="worker")

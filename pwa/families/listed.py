@@ -1,25 +1,36 @@
-"""The families list's rows: only what a card shows, read as plain columns with their total in one select.
+"""Lists of families: only what a card shows, read as plain columns with their total in one select.
 
+The families list, the caseload and the dashboard's queues are all pages of this one read.
 Criteria, filters and sorts come from pwa.families.finder (every list of families starts there).
 """
 import uuid
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from pwa import access
 from pwa.core import audit
 from pwa.core.extensions import db
-from pwa.families.finder import (MENTOR, WORKER, MATCH_SORTS, Criteria, Found, filtered, ordered, overdue_rule,
-                                 with_match, count)
+from pwa.families.finder import MATCH_SORTS, Criteria, count, filtered, ordered, overdue_rule, with_match
 from pwa.models import Family, Match, PlanType, Stage, User
+from pwa.crypto.runtime import keyring
 from pwa.models.base import open_column
+from pwa.web import paging
+
+
+@dataclass
+class Found:
+    rows: list = field(default_factory=list)
+    total: int = 0
+    too_short: bool = False  # a search with no word long enough to look up by name
+    offset: int = 0  # where the page starts (a page past the end is moved to the last)
 
 
 @dataclass(slots=True)
 class Listed:
-    """A family on the families list: only what its card shows, read as plain columns (no ORM objects).
+    """A family on a list: only what its card shows, read as plain columns (no ORM objects).
 
     `has_consent`, `closed` and `days_to_end` are the models' own definitions, read off these fields.
     """
@@ -38,6 +49,7 @@ class Listed:
     started_on: date | None
     next_review_on: date | None
     agreed_end_on: date | None
+    mentor_id: uuid.UUID | None
     mentor_name: str | None
     social_worker_name: str | None
     overdue: bool = False
@@ -45,6 +57,14 @@ class Listed:
     has_consent = Family.has_consent
     closed = Family.closed
     days_to_end = Match.days_to_end
+
+    @property
+    def waiting_since(self) -> date:
+        """Since when a family waits: for a match once consented, else for consent since its referral."""
+        return self.consent_given_on or self.referred_at.date()
+
+
+MENTOR, WORKER = aliased(User, name="mentor"), aliased(User, name="worker")
 
 
 _LISTED = (Family.id, Family.reference, Family.display_name, Family.stage, Family.plan_type, Family.closed_on,
@@ -54,31 +74,49 @@ _LISTED = (Family.id, Family.reference, Family.display_name, Family.stage, Famil
 
 
 def find(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0) -> Found:
-    """One page of matching families for the families list and their total, in one select; audited.
+    """One page of matching families and their total, in one select; audited.
 
     The total rides on the page's rows (a window count over the matching ids), so the list costs one
     query; a page past the end has no rows to carry it, so it is counted and the last page read instead.
     Each family's name is opened here (the only sealed field a card shows); the people's names
     through access.staff_name, each opened once per process.
     """
-    q, too_short = filtered(user, c, today, matched=c.sort in MATCH_SORTS)
+    settings = (user.programme.overdue_days if user.programme else None, keyring().current)  # what filtered reads
+    q, too_short = access.prepared(_select, user, astuple(c), today, limit, offset, settings)
     audit.record(db.session, user, "list", object_type="families")
-    rows, total = _listed(user, q, c.sort, today, limit, offset)
+    rows, total = _listed(user, q, today)
     if not rows and offset:
         total = count(user, c, today)
         offset = max(0, (total - 1) // limit * limit)
-        rows, _ = _listed(user, q, c.sort, today, limit, offset) if total else ([], 0)
+        rows, _ = _listed(user, _select(user, astuple(c), today, limit, offset, settings)[0], today) if total else ([], 0)
     return Found(rows, total, too_short, offset)
 
 
-def _listed(user: User, q: sa.Select, sort: str, today: date, limit: int, offset: int) -> tuple[list, int]:
-    ids = (ordered(q.with_only_columns(Family.id, sa.func.count().over().label("total")), sort)
+def page(user: User, c: Criteria, today: date, per_page: int = paging.PER_PAGE) -> tuple[Found, paging.Page]:
+    """The page of families the URL asks for (moved to the last page if past it), and where it sits."""
+    found = find(user, c, today, limit=per_page, offset=paging.asked_offset(per_page))
+    return found, paging.Page(found.offset // per_page + 1, found.total, per_page)
+
+
+def _select(user: User, criteria: tuple, today: date, limit: int, offset: int, settings: tuple) -> tuple[sa.Select, bool]:
+    """The page's select (built once for each user, choice and day: pwa.access.kept), and whether words were too short.
+
+    The page's ids are picked first with their total (joined to the matches only when a choice or the
+    sort needs them); only those rows are then read in full and joined to their people.
+    """
+    c = Criteria(*criteria)
+    q, too_short = filtered(user, c, today, matched=c.sort in MATCH_SORTS)
+    ids = (ordered(q.with_only_columns(Family.id, sa.func.count().over().label("total")), c.sort)
            .limit(limit).offset(offset).subquery())
-    q = (ordered(with_match(sa.select(*_LISTED, ids.c.total)).join(ids, ids.c.id == Family.id), sort)
+    q = (ordered(with_match(sa.select(*_LISTED, ids.c.total)).join(ids, ids.c.id == Family.id), c.sort)
          .outerjoin(MENTOR, MENTOR.id == Match.mentor_id).outerjoin(WORKER, WORKER.id == Family.social_worker_id))
+    return q, too_short
+
+
+def _listed(user: User, q: sa.Select, today: date) -> tuple[list, int]:
     overdue, rows, total = overdue_rule(user, today), [], 0
     for *family, mentor_id, mentor, worker_id, worker, total in db.session.execute(q):  # noqa: B007 (the last row's total)
-        row = Listed(*family, mentor_name=access.staff_name(mentor_id, mentor),
+        row = Listed(*family, mentor_id=mentor_id, mentor_name=access.staff_name(mentor_id, mentor),
                      social_worker_name=access.staff_name(worker_id, worker))
         row.display_name = open_column(Family.display_name, row.id, row.display_name)
         row.overdue = row.matched and overdue(row.last_visit_on, row.started_on)

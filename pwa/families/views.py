@@ -23,9 +23,7 @@ PER_PAGE = 50
 def index():
     """The families you work with: search, filters and sorts in the URL, paged with a count."""
     criteria, today = finder.Criteria.from_args(request.args), clock.today()
-    asked = paging.page_number(request.args.get("page"))
-    found = listed.find(current_user, criteria, today, limit=PER_PAGE, offset=(asked - 1) * PER_PAGE)
-    page = paging.Page(found.offset // PER_PAGE + 1, found.total, PER_PAGE)
+    found, page = listed.page(current_user, criteria, today, PER_PAGE)
     return render_template("families/index.html", found=found, page=page, criteria=criteria, today=today,
                            people=_filter_options(), sorts=finder.SORTS, stages=Stage, plans=PlanType,
                            family_link=paging.RowLink("families.show", "family_id"),

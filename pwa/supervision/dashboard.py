@@ -111,22 +111,29 @@ def one(key: str, coordinator: User, today: date, page: Page) -> Section | None:
     return found
 
 
-def listed(key: str, title: str, q: sa.Select, template: str, *, shape: Callable,
-           counted: sa.Select | None = None, **more) -> Section:
+def listed(key: str, title: str, build: Callable, coordinator: User, today: date, template: str, *,
+           shape: Callable, **more) -> Section:
     """A section from one select: its count, its first SHOWN rows, and the rest on its see-all page.
 
-    The page loads only what it lists (a programme's 80 reviews due were all loaded to show 20).
-    q selects columns, and shape makes each row into the line a card shows: no object is loaded, and only
-    the names shown are opened (people's through access.staff_name, kept per process). counted: a cheaper count than counting the select.
+    build(coordinator, today) gives the select of the columns a card shows and a cheaper count than
+    counting it (or None); both are built once per coordinator and day and kept (pwa.access.kept).
+    shape makes each row into the line a card shows: no object is loaded, and only the names shown are
+    opened (people's through access.staff_name, kept per process).
     """
-    if counted is None:
-        counted = sa.select(sa.func.count()).select_from(q.order_by(None).subquery())
+    q, counted, first = access.prepared(_statements, coordinator, build, today)
     total = columns(counted).scalar()
 
     def fetch(limit: int, offset: int) -> list:
-        return [shape(r) for r in columns(q.limit(limit).offset(offset))]
+        return [shape(r) for r in columns(first if (limit, offset) == (SHOWN, 0) else q.limit(limit).offset(offset))]
 
     return Section(key, title, fetch(SHOWN, 0) if total else [], template, total=total, fetch=fetch, **more)
+
+
+def _statements(coordinator: User, build: Callable, today: date) -> tuple[sa.Select, sa.Select, sa.Select]:
+    q, counted = build(coordinator, today)
+    if counted is None:
+        counted = sa.select(sa.func.count()).select_from(q.order_by(None).subquery())
+    return q, counted, q.limit(SHOWN)
 
 
 class MatchLine(NamedTuple):
@@ -144,27 +151,35 @@ def _match_line(row) -> MatchLine:
     return MatchLine(mid, open_column(Family.display_name, fid, family_name), uid, access.staff_name(uid, name), on)
 
 
-def _match_lines(key: str, title: str, coordinator: User, on, *where, template: str) -> Section:
-    """Active matches the coordinator can see, by the date `on`: counted alone, listed as card lines."""
-    active = access.visible_matches(coordinator).where(Match.is_active(), *where)
-    lines = (active.with_only_columns(Match.id, Family.id, Family.display_name, User.id, User.name, on)
-             .join(User, User.id == Match.mentor_id).order_by(on, Match.id))
-    return listed(key, title, lines, template, shape=_match_line, counted=active.with_only_columns(sa.func.count()))
+def _match_lines(on: sa.ColumnElement, where: Callable[[date], sa.ColumnElement]) -> Callable:
+    """A builder of the active matches the coordinator can see by the date `on` (where(today): which of them)."""
+
+    def build(coordinator: User, today: date) -> tuple[sa.Select, sa.Select]:
+        active = access.visible_matches(coordinator).where(Match.is_active(), where(today))
+        lines = (active.with_only_columns(Match.id, Family.id, Family.display_name, User.id, User.name, on)
+                 .join(User, User.id == Match.mentor_id).order_by(on, Match.id))
+        return lines, active.with_only_columns(sa.func.count())
+
+    return build
+
+
+_REVIEWS_DUE = _match_lines(Match.next_review_on,
+                            lambda today: Match.next_review_on <= today + timedelta(days=REVIEW_WARNING_DAYS))
+_OVERRUN = _match_lines(Match.agreed_end_on, lambda today: Match.agreed_end_on < today)
 
 
 @section(40, "reviews")
 def reviews_due(coordinator: User, today: date) -> Section:
     """Active matches whose review is overdue or falls due within a week."""
-    return _match_lines("reviews", "Reviews due or overdue", coordinator, Match.next_review_on,
-                        Match.next_review_on <= today + timedelta(days=REVIEW_WARNING_DAYS),
-                        template="supervision/_reviews.html")
+    return listed("reviews", "Reviews due or overdue", _REVIEWS_DUE, coordinator, today, "supervision/_reviews.html",
+                  shape=_match_line)
 
 
 @section(50, "overrun")
 def past_agreed_end(coordinator: User, today: date) -> Section:
     """Active matches past their agreed end: extend with a reason, or end."""
-    return _match_lines("overrun", "Matches past their agreed end", coordinator, Match.agreed_end_on,
-                        Match.agreed_end_on < today, template="supervision/_overrun.html")
+    return listed("overrun", "Matches past their agreed end", _OVERRUN, coordinator, today,
+                  "supervision/_overrun.html", shape=_match_line)
 
 
 def readiness_alerts(mentors: list[User], today: date) -> list[tuple[User, str, date]]:
@@ -196,9 +211,7 @@ def readiness(coordinator: User, today: date) -> Section:
                    "supervision/_readiness.html")
 
 
-@section(70, "supervision")
-def supervision_due(coordinator: User, today: date) -> Section:
-    """Mentors whose next supervision date has come, or who have never had one (their latest session decides)."""
+def _supervision_lines(coordinator: User, today: date) -> tuple[sa.Select, None]:
     newest = (sa.select(SupervisionSession.mentor_id, sa.func.max(SupervisionSession.held_on).label("held_on"))
               .group_by(SupervisionSession.mentor_id).subquery())
     last = SupervisionSession  # the latest session: the select is of mentors, so no alias is needed
@@ -206,8 +219,18 @@ def supervision_due(coordinator: User, today: date) -> Section:
          .outerjoin(newest, newest.c.mentor_id == User.id)
          .outerjoin(last, sa.and_(last.mentor_id == User.id, last.held_on == newest.c.held_on))
          .where(sa.or_(newest.c.mentor_id.is_(None), last.next_on <= today)).order_by(User.created_at, User.id))
-    return listed("supervision", "Supervision due", q, "supervision/_supervision_due.html",
-                  shape=lambda row: (row[0], access.staff_name(row[0], row[1]), row[2]))
+    return q, None
+
+
+def _supervision_line(row) -> tuple:
+    return row[0], access.staff_name(row[0], row[1]), row[2]
+
+
+@section(70, "supervision")
+def supervision_due(coordinator: User, today: date) -> Section:
+    """Mentors whose next supervision date has come, or who have never had one (their latest session decides)."""
+    return listed("supervision", "Supervision due", _supervision_lines, coordinator, today,
+                  "supervision/_supervision_due.html", shape=_supervision_line)
 
 
 @section(80)

@@ -5,19 +5,18 @@ the family's last visit and its match's start (a match made today is not overdue
 """
 from datetime import date
 
-from pwa.families import finder
+from pwa.families import finder, listed
 from pwa.models import User
 from pwa.supervision.dashboard import SHOWN, Section, section
 
 
 def _finder_section(key: str, title: str, template: str, criteria: finder.Criteria, coordinator: User,
                     today: date, empty: str) -> Section:
-    total = finder.count(coordinator, criteria, today)
-
     def fetch(limit: int, offset: int) -> list:
-        return finder.find(coordinator, criteria, today, limit=limit, offset=offset, total=total, names=True).rows
+        return listed.find(coordinator, criteria, today, limit=limit, offset=offset).rows
 
-    return Section(key, title, fetch(SHOWN, 0) if total else [], template, empty=empty, total=total, fetch=fetch)
+    first = listed.find(coordinator, criteria, today, limit=SHOWN)  # the first lines and the count, in one select
+    return Section(key, title, first.rows, template, empty=empty, total=first.total, fetch=fetch)
 
 
 @section(30, "overdue")

@@ -58,13 +58,14 @@ class EntryLine(NamedTuple):
     author_name: str
 
 
-def _entry_lines(coordinator: User) -> sa.Select:
-    """The review queue, oldest first, as the columns a card shows (no entry, family or person loaded)."""
+def _entry_lines(coordinator: User, today: date) -> tuple[sa.Select, sa.Select]:
+    """The review queue, oldest first, as the columns a card shows (no entry, family or person loaded); its count."""
+    counted = sa.select(sa.func.count()).select_from(ReviewQueue).where(_seen_by(coordinator, ReviewQueue.family_id))
     return (sa.select(Visit.id, Visit.visit_on, Visit.kind, Visit.talk_to_coordinator, Family.id, Family.display_name,
                       User.id, User.name).select_from(ReviewQueue)
             .join(Visit, Visit.id == ReviewQueue.visit_id).join(Family, Family.id == ReviewQueue.family_id)
             .join(User, User.id == Visit.author_id).where(_seen_by(coordinator, ReviewQueue.family_id, each=True))
-            .order_by(ReviewQueue.created_at, ReviewQueue.visit_id))
+            .order_by(ReviewQueue.created_at, ReviewQueue.visit_id)), counted
 
 
 def _entry_line(row) -> EntryLine:
@@ -76,9 +77,8 @@ def _entry_line(row) -> EntryLine:
 @section(20, "entries")
 def awaiting_review(coordinator: User, today: date) -> Section:
     """Diary entries nobody has reviewed yet, oldest first."""
-    counted = sa.select(sa.func.count()).select_from(ReviewQueue).where(_seen_by(coordinator, ReviewQueue.family_id))
-    return listed("entries", "Diary entries awaiting review", _entry_lines(coordinator), "supervision/_entries.html",
-                  shape=_entry_line, counted=counted)
+    return listed("entries", "Diary entries awaiting review", _entry_lines, coordinator, today,
+                  "supervision/_entries.html", shape=_entry_line)
 
 
 def _talk_open(coordinator: User) -> tuple:
@@ -101,16 +101,19 @@ def _talk_line(row) -> TalkLine:
     return TalkLine(vid, at, uid, access.staff_name(uid, name), fid, open_column(Family.display_name, fid, family_name))
 
 
-@section(21, "talk")
-def talk_flags(coordinator: User, today: date) -> Section:
-    """Mentors who asked to talk to their coordinator, until the coordinator records that they talked."""
+def _talk_lines(coordinator: User, today: date) -> tuple[sa.Select, sa.Select]:
     lines = (sa.select(TalkRequest.visit_id, TalkRequest.created_at, User.id, User.name, Family.id, Family.display_name)
              .select_from(TalkRequest).join(User, User.id == TalkRequest.mentor_id)
              .join(Family, Family.id == TalkRequest.family_id).where(*_talk_open(coordinator))
              .order_by(TalkRequest.created_at, TalkRequest.visit_id))
-    counted = sa.select(sa.func.count()).select_from(TalkRequest).where(*_talk_open(coordinator))
-    return listed("talk", "Mentors asking to talk to you", lines, "supervision/_talk.html", shape=_talk_line,
-                  counted=counted)
+    return lines, sa.select(sa.func.count()).select_from(TalkRequest).where(*_talk_open(coordinator))
+
+
+@section(21, "talk")
+def talk_flags(coordinator: User, today: date) -> Section:
+    """Mentors who asked to talk to their coordinator, until the coordinator records that they talked."""
+    return listed("talk", "Mentors asking to talk to you", _talk_lines, coordinator, today, "supervision/_talk.html",
+                  shape=_talk_line)
 
 
 def talk_request_for(coordinator: User, visit: Visit) -> TalkRequest | None:

@@ -62,6 +62,11 @@ def from_request(total: int, per_page: int = PER_PAGE) -> Page:
     return page
 
 
+def asked_offset(per_page: int = PER_PAGE) -> int:
+    """Where the page the URL asks for starts, for a reader that learns the total with the rows."""
+    return (page_number(request.args.get("page")) - 1) * per_page
+
+
 def page_url(number: int) -> str:
     """This URL with every query choice kept and ?page= changed (used by templates/_pager.html)."""
     args = request.args.to_dict(flat=False)

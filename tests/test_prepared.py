@@ -1,0 +1,75 @@
+"""Statements built once for a user's scope (pwa.access.kept): kept as statements, never as rows."""
+from datetime import timedelta
+
+import pytest
+
+from pwa import access
+from pwa.access import kept
+from pwa.core import clock
+from pwa.core.extensions import db
+from pwa.models import Match, User
+
+
+def _overrun(auth) -> str:
+    page = auth.client.get("/dashboard").get_data(as_text=True)
+    return page.split('id="overrun"')[1].split("</section>")[0]
+
+
+def _set_end(app, match_id, on) -> None:
+    with app.app_context():
+        db.session.get(Match, match_id).agreed_end_on = on
+        db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    kept._built.clear()
+    yield
+    kept._built.clear()
+
+
+def test_a_kept_statement_reads_the_data_as_it_is_now(world, auth, app):
+    auth.login(world.coordinator)
+    assert "The Own family" not in _overrun(auth)
+    kept_before = len(kept._built)
+    _set_end(app, world.match.id, clock.today() - timedelta(days=3))  # the match runs past its end
+    assert "The Own family" in _overrun(auth)
+    assert len(kept._built) == kept_before  # the same statements, run again: nothing was built anew
+
+
+def test_each_coordinator_gets_their_own_programmes_lines(world, auth, app):
+    past = clock.today() - timedelta(days=1)
+    for match in (world.match, world.far_match):
+        _set_end(app, match.id, past)
+    auth.login(world.coordinator)
+    mine = _overrun(auth)
+    auth.logout()
+    auth.login(world.far_coordinator)
+    theirs = _overrun(auth)
+    assert "The Own family" in mine and "The Far family" not in mine
+    assert "The Far family" in theirs and "The Own family" not in theirs
+
+
+def test_a_coordinator_moved_to_another_programme_sees_that_programme_at_once(world, auth, app):
+    _set_end(app, world.far_match.id, clock.today() - timedelta(days=1))
+    auth.login(world.coordinator)
+    assert "The Far family" not in _overrun(auth)
+    with app.app_context():
+        db.session.get(User, world.coordinator.id).programme_id = world.other_programme.id
+        db.session.commit()
+    assert "The Far family" in _overrun(auth)
+
+
+def test_only_the_last_few_hundred_are_kept_and_the_oldest_goes_first(world, app, monkeypatch):
+    monkeypatch.setattr(kept, "KEPT", 3)
+    built = []
+
+    def build(user, n):
+        built.append(n)
+        return ("statement", n)
+
+    with app.app_context():
+        user = db.session.get(User, world.coordinator.id)
+        for n in (1, 2, 3, 1, 4, 1, 2):
+            assert access.prepared(build, user, n) == ("statement", n)
+    assert built == [1, 2, 3, 4, 2]  # 1 was used again so 2 went first when 4 came; 1 stayed kept
