@@ -1,4 +1,4 @@
-"""Statements built once for a user's scope (pwa.access.kept): kept as statements, never as rows."""
+"""Work done once and kept: statements for a user's scope (pwa.access.kept, never rows), and rows' links."""
 from datetime import timedelta
 
 import pytest
@@ -73,3 +73,19 @@ def test_only_the_last_few_hundred_are_kept_and_the_oldest_goes_first(world, app
         for n in (1, 2, 3, 1, 4, 1, 2):
             assert access.prepared(build, user, n) == ("statement", n)
     assert built == [1, 2, 3, 4, 2]  # 1 was used again so 2 went first when 4 came; 1 stayed kept
+
+
+def test_a_rows_link_is_the_url_for_link_built_once(app):
+    import uuid
+
+    from flask import g, url_for
+
+    from pwa.web.paging import row_url
+
+    ids = [uuid.uuid4() for _ in range(3)]
+    with app.test_request_context("/dashboard"):
+        for family_id in ids:
+            assert row_url("families.show", family_id=family_id) == url_for("families.show", family_id=family_id)
+        assert row_url("families.show", family_id="a b/c") == url_for("families.show", family_id="a b/c")
+        assert list(g.row_links) == [("families.show", "family_id")]  # built once for every row
+        assert row_url("outbox.undelivered") == url_for("outbox.undelivered")

@@ -155,9 +155,13 @@ def _undelivered(user: User) -> sa.Select:
 
 def undelivered_mail(user: User) -> list[OutboxMessage]:
     """Dead letters: an admin sees every one (shown without case content), a coordinator their programme's."""
-    found = list(db.session.scalars(_undelivered(user).order_by(OutboxMessage.created_at.desc()).limit(200)))
+    found = list(db.session.scalars(prepared(_undelivered_newest, user)))
     audit.record(db.session, user, "list", object_type="outbox_messages")
     return found
+
+
+def _undelivered_newest(user: User) -> sa.Select:
+    return _undelivered(user).order_by(OutboxMessage.created_at.desc()).limit(200)
 
 
 def undelivered_for(user: User, message_id) -> OutboxMessage:

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 
 from pwa.core import audit
+from pwa.access.kept import prepared
 from pwa.access.policy import one
 from pwa.access.people import visible_families
 from pwa.access.diary import visible_visits
@@ -65,12 +66,16 @@ def visible_held(user: User) -> sa.Select:
 
 def held_items(user: User, *, open_only: bool = True, limit: int = 200) -> list[QuarantinedItem]:
     """Held entries, oldest waiting first (or every one, newest first), audited as a listing."""
+    items = list(db.session.scalars(prepared(_held, user, open_only, limit)).unique())
+    audit.record(db.session, user, "list", object_type="quarantined_items")
+    return items
+
+
+def _held(user: User, open_only: bool, limit: int) -> sa.Select:
     q = visible_held(user)
     q = q.where(QuarantinedItem.dealt_at.is_(None)).order_by(QuarantinedItem.received_at) if open_only else \
         q.order_by(QuarantinedItem.received_at.desc())
-    items = list(db.session.scalars(q.limit(limit)).unique())
-    audit.record(db.session, user, "list", object_type="quarantined_items")
-    return items
+    return q.limit(limit)
 
 
 def held_item_for(user: User, item_id, action: str = "read") -> QuarantinedItem:

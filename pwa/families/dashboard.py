@@ -20,11 +20,20 @@ def _recent(coordinator: User, today: date) -> sa.Select:
                                                     Visit.is_current())
 
 
+def _unknown_adults(coordinator: User, today: date) -> sa.Select:
+    return _recent(coordinator, today).where(Visit.unknown_adult == sa.true()).order_by(Visit.visit_on.desc())
+
+
+def _attempted(coordinator: User, today: date) -> sa.Select:
+    return (_recent(coordinator, today).where(Visit.outcome.in_(ATTEMPTED))
+            .with_only_columns(Visit.family_id, sa.func.count(), sa.func.max(Visit.visit_on))
+            .group_by(Visit.family_id).having(sa.func.count() >= 2).order_by(sa.func.count().desc()))
+
+
 @section(13)
 def unknown_adults(coordinator: User, today: date) -> Section:
     """Visits in the last 30 days where the mentor met an adult they had not met before."""
-    visits = list(db.session.scalars(_recent(coordinator, today).where(Visit.unknown_adult == sa.true())
-                                     .order_by(Visit.visit_on.desc())))
+    visits = list(db.session.scalars(access.prepared(_unknown_adults, coordinator, today)))
     audit.record(db.session, coordinator, "list", object_type="visits")
     return Section("unknown_adults", f"An adult the mentor had not met before (last {DAYS} days)", visits,
                    "families/_dash_unknown_adults.html", empty="None reported.")
@@ -33,10 +42,7 @@ def unknown_adults(coordinator: User, today: date) -> Section:
 @section(14)
 def no_access(coordinator: User, today: date) -> Section:
     """Families with two or more attempted visits (no answer, cancelled, out) in the last 30 days."""
-    rows = db.session.execute(
-        _recent(coordinator, today).where(Visit.outcome.in_(ATTEMPTED))
-        .with_only_columns(Visit.family_id, sa.func.count(), sa.func.max(Visit.visit_on))
-        .group_by(Visit.family_id).having(sa.func.count() >= 2).order_by(sa.func.count().desc())).all()
+    rows = db.session.execute(access.prepared(_attempted, coordinator, today)).all()
     ids = [fid for fid, _, _ in rows]
     found = db.session.scalars(access.visible_families(coordinator).where(Family.id.in_(ids))).unique() if ids else []
     families = {f.id: f for f in found}

@@ -196,6 +196,13 @@ def _active_mentors(coordinator: User) -> sa.Select:
     return access.manageable_users(coordinator).where(User.role == Role.mentor, User.active.is_(True))
 
 
+def _lapsing(coordinator: User, today: date, valid: tuple[int, int]) -> sa.Select:
+    soon, (dbs_months, training_months) = today + timedelta(days=SOON_DAYS + 3), valid
+    lapsing = sa.or_(User.dbs_checked_on <= add_months(soon, -dbs_months),
+                     User.cp_trained_on <= add_months(soon, -training_months))
+    return _active_mentors(coordinator).where(lapsing).order_by(User.created_at)
+
+
 @section(60, "readiness")
 def readiness(coordinator: User, today: date) -> Section:
     """Readiness checks expired (blocking new matches) or expiring within 30 days.
@@ -203,10 +210,8 @@ def readiness(coordinator: User, today: date) -> Section:
     The database picks the mentors whose check was made long enough ago to lapse by then (a few days'
     margin for months of different lengths); expiries() then gives each one's exact date.
     """
-    soon, programme = today + timedelta(days=SOON_DAYS + 3), coordinator.programme
-    lapsing = sa.or_(User.dbs_checked_on <= add_months(soon, -programme.dbs_valid_months),
-                     User.cp_trained_on <= add_months(soon, -programme.training_valid_months))
-    mentors = db.session.scalars(_active_mentors(coordinator).where(lapsing).order_by(User.created_at)).all()
+    valid = (coordinator.programme.dbs_valid_months, coordinator.programme.training_valid_months)
+    mentors = db.session.scalars(access.prepared(_lapsing, coordinator, today, valid)).all()
     return Section("readiness", "Readiness checks expiring or expired", readiness_alerts(mentors, today),
                    "supervision/_readiness.html")
 

@@ -64,12 +64,13 @@ def duration(minutes: int | None) -> str:
 
 def register(app: Flask) -> None:
     """Install the filters and globals."""
-    from pwa.web.paging import page_url
+    from pwa.web.paging import page_url, row_url
 
     app.jinja_env.filters.update(hhmm=hhmm, when=when, day=day, days_phrase=days_phrase, duration=duration)
     app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["form_rules"] = _form_rules
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["row_url"] = row_url
     app.jinja_env.globals["options"] = options
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
