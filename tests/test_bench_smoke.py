@@ -137,3 +137,39 @@ def test_every_budget_gets_a_line_and_a_slow_page_fails_its_own():
     assert "not measured" in lines["offline outbox of 50 entries: all committed ≤ 1 s, no duplicates"]["figure"]
     assert len(lines) == 6 + len(budgets.FROM_EXTENSIONS)  # no visit POST row here
     assert "0.50✗" in table([slow]) and "25✗" in table([slow])
+
+
+def test_a_cached_dataset_is_migrated_not_seeded_anew_when_only_migrations_were_added(tmp_path, monkeypatch):
+    """A new index in a migration costs its migration on the cached file, not a 16-minute seed; a file whose
+    schema then differs from a fresh migration's is not used."""
+    import json
+    import secrets
+    import sqlite3
+    import subprocess
+
+    from bench import dataset
+
+    monkeypatch.setattr(dataset, "CACHE", tmp_path)
+    secret = secrets.token_urlsafe(32)
+    older = tmp_path / "tiny-0000000000000000.db"
+    subprocess.run(dataset.migrate_command() + ["0012_pack"], cwd=dataset.ROOT, env=dataset.app_env(older, secret),
+                   check=True, capture_output=True)
+    with sqlite3.connect(older) as conn:
+        conn.execute("INSERT INTO audit_head (id, last_hash, count) VALUES (1, 'kept', 7)")
+    conn.close()
+    older.with_suffix(".json").write_text(json.dumps({"seed_key": dataset.seed_key(TINY), "people": {}}))
+    target = tmp_path / f"tiny-{dataset.cache_key(TINY)}.db"
+    assert dataset._migrated(TINY, target, target.with_suffix(".json"), secret)
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("SELECT last_hash, count FROM audit_head").fetchall() == [("kept", 7)]
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    conn.close()
+    assert "ix_talk_requests_open_oldest" in indexes
+    assert sorted(p.name for p in tmp_path.glob("tiny-*")) == [target.name, target.with_suffix(".json").name]
+
+    with sqlite3.connect(target) as conn:  # a table no migration makes: this file is not what a migration builds
+        conn.execute("CREATE TABLE stray (id INTEGER)")
+    conn.close()
+    again = tmp_path / "tiny-1111111111111111.db"
+    assert not dataset._migrated(TINY, again, again.with_suffix(".json"), secret)
+    assert not again.exists() and not list(tmp_path.glob("*.migrating.*")) and not list(tmp_path.glob("*.fresh.*"))

@@ -38,7 +38,8 @@ class TalkRequest(Base):
     """'I'd like to talk to my coordinator', ticked on an entry; cleared only by 'talked'."""
 
     __tablename__ = "talk_requests"
-    __table_args__ = (sa.Index("ix_talk_requests_family_open", "family_id", "talked_at"),)
+    __table_args__ = (sa.Index("ix_talk_requests_family_open", "family_id", "talked_at"),
+                      sa.Index("ix_talk_requests_open_oldest", "talked_at", "created_at", "visit_id"))  # the dashboard
 
     visit_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True)
     family_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("families.id", ondelete="CASCADE"))

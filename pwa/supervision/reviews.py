@@ -81,8 +81,8 @@ def awaiting_review(coordinator: User, today: date) -> Section:
                   "supervision/_entries.html", shape=_entry_line)
 
 
-def _talk_open(coordinator: User) -> tuple:
-    return _seen_by(coordinator, TalkRequest.family_id), TalkRequest.talked_at.is_(None)
+def _talk_open(coordinator: User, *, each: bool = False) -> tuple:
+    return _seen_by(coordinator, TalkRequest.family_id, each=each), TalkRequest.talked_at.is_(None)
 
 
 class TalkLine(NamedTuple):
@@ -104,8 +104,8 @@ def _talk_line(row) -> TalkLine:
 def _talk_lines(coordinator: User, today: date) -> tuple[sa.Select, sa.Select]:
     lines = (sa.select(TalkRequest.visit_id, TalkRequest.created_at, User.id, User.name, Family.id, Family.display_name)
              .select_from(TalkRequest).join(User, User.id == TalkRequest.mentor_id)
-             .join(Family, Family.id == TalkRequest.family_id).where(*_talk_open(coordinator))
-             .order_by(TalkRequest.created_at, TalkRequest.visit_id))
+             .join(Family, Family.id == TalkRequest.family_id).where(*_talk_open(coordinator, each=True))
+             .order_by(TalkRequest.created_at, TalkRequest.visit_id))  # by ix_talk_requests_open_oldest, to the tenth
     return lines, sa.select(sa.func.count()).select_from(TalkRequest).where(*_talk_open(coordinator))
 
 
