@@ -5,7 +5,8 @@ What a run does (about 15 minutes on 2 cores; the first run also seeds, a few mi
    (`flask --app wsgi db upgrade`) and then bench/seed.py: "small" (50 families) and "large"
    (1,000 families, 300 mentors, 100,000 visits, 5,000 concerns). They are cached under a hash
    of the migrations, the models' schema (their tables, not their methods) and the seeder, and
-   copied to bench/out/run/ for each run.
+   copied to bench/out/run/ for each run. A new migration alone does not re-seed: the cached
+   file of the same seed is migrated, and kept if its schema then matches a fresh migration's.
 2. On SQLite, then on PostgreSQL 15 (`--databases` picks; bench/pgdata.py: a throwaway cluster
    on 127.0.0.1, the same rows copied in by COPY after the real migrations, cached as a pg_dump
    file under the same hash, stopped at the end): serves each size with gunicorn on 127.0.0.1
