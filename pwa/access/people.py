@@ -49,7 +49,9 @@ def visible_matches(user: User) -> sa.Select:
     q = sa.select(Match).join(Match.family)
     if user.role is Role.mentor:
         return q.where(Match.mentor_id == user.id, Match.is_active())
-    return q.where(Family.id.in_(visible_families(user).with_only_columns(Family.id)))
+    # The family is joined, so the families' own condition applies to it: an IN list of every visible
+    # family (500 ids for a coordinator, built on each run) cost the dashboard's match counts 1.5 ms each.
+    return q.where(visible_families(user).whereclause)
 
 
 def match_for(user: User, match_id, action: str = "read") -> Match:

@@ -33,6 +33,13 @@ def review_of(visit: Visit) -> VisitReview | None:
     return db.session.scalar(sa.select(VisitReview).where(VisitReview.visit_id == visit.id))
 
 
+def _counted(coordinator: User, model, family_id, *where) -> sa.Select:
+    """How many rows of model are about families the coordinator can see: joined to their family, whose own
+    condition then applies (an IN list of every visible family, 500 ids, was built on each count)."""
+    return (sa.select(sa.func.count()).select_from(model).join(Family, Family.id == family_id)
+            .where(access.visible_families(coordinator).whereclause, *where))
+
+
 def _seen_by(coordinator: User, family_id, *, each: bool = False) -> sa.ColumnElement:
     """The row is about a family the coordinator can see.
 
@@ -60,7 +67,7 @@ class EntryLine(NamedTuple):
 
 def _entry_lines(coordinator: User, today: date) -> tuple[sa.Select, sa.Select]:
     """The review queue, oldest first, as the columns a card shows (no entry, family or person loaded); its count."""
-    counted = sa.select(sa.func.count()).select_from(ReviewQueue).where(_seen_by(coordinator, ReviewQueue.family_id))
+    counted = _counted(coordinator, ReviewQueue, ReviewQueue.family_id)
     return (sa.select(Visit.id, Visit.visit_on, Visit.kind, Visit.talk_to_coordinator, Family.id, Family.display_name,
                       User.id, User.name).select_from(ReviewQueue)
             .join(Visit, Visit.id == ReviewQueue.visit_id).join(Family, Family.id == ReviewQueue.family_id)
@@ -106,7 +113,7 @@ def _talk_lines(coordinator: User, today: date) -> tuple[sa.Select, sa.Select]:
              .select_from(TalkRequest).join(User, User.id == TalkRequest.mentor_id)
              .join(Family, Family.id == TalkRequest.family_id).where(*_talk_open(coordinator, each=True))
              .order_by(TalkRequest.created_at, TalkRequest.visit_id))  # by ix_talk_requests_open_oldest, to the tenth
-    return lines, sa.select(sa.func.count()).select_from(TalkRequest).where(*_talk_open(coordinator))
+    return lines, _counted(coordinator, TalkRequest, TalkRequest.family_id, TalkRequest.talked_at.is_(None))
 
 
 @section(21, "talk")
