@@ -64,6 +64,7 @@ def duration(minutes: int | None) -> str:
 
 def register(app: Flask) -> None:
     """Install the filters and globals."""
+    from pwa.web import controls
     from pwa.web.paging import page_url
 
     app.jinja_env.filters.update(hhmm=hhmm, when=when, day=day, days_phrase=days_phrase, duration=duration)
@@ -71,5 +72,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["form_rules"] = _form_rules
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["options"] = options
+    app.jinja_env.globals.update(control=controls.control, label_of=controls.label, choice_inputs=controls.choice_inputs,
+                                 hidden_tag=controls.hidden_tag)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
