@@ -1,7 +1,7 @@
 """One way to page a list that grows: a page number from the URL, a total, and "Showing 51–100 of 137"."""
 from dataclasses import dataclass, field
 
-from flask import request, url_for
+from flask import g, request, url_for
 
 PER_PAGE = 50
 
@@ -82,3 +82,12 @@ class RowLink:
 
     def __call__(self, value) -> str:
         return f"{self.head}{value}{self.tail}"
+
+
+def row_link(endpoint: str, arg: str, value) -> str:
+    """url_for(endpoint, arg=value) for a row drawn by a template of its own: the RowLink built once a request."""
+    links = g.setdefault("row_links", {})
+    link = links.get((endpoint, arg))
+    if link is None:
+        link = links[endpoint, arg] = RowLink(endpoint, arg)
+    return link(value)
