@@ -103,12 +103,25 @@ def test_a_visit_form_with_children_goals_and_errors_is_drawn_as_wtforms_draws_i
         assert 'aria-invalid="true"' in controls.control(form.duration_minutes, **ATTRS[1])
 
 
-def test_a_widget_it_does_not_know_is_left_to_wtforms(app):
-    from wtforms import SelectChoice, SelectField
+def test_selects_are_drawn_as_wtforms_draws_them_and_what_it_does_not_know_is_left_to_wtforms(app):
+    from wtforms import SelectChoice, SelectField, StringField
+    from wtforms.validators import InputRequired
+
+    def shouted(field, **attrs):
+        return f"<b>{field.name}</b>"
 
     class Picker(Form):
-        pick = SelectField("Pick", choices=[SelectChoice("a", "A & B")], render_kw={"data-x": NASTY})
+        pick = SelectField("Pick", choices=[SelectChoice("a", "A & B"), SelectChoice('b"', NASTY)],
+                           validators=[InputRequired()], render_kw={"data-x": NASTY})
+        grouped = SelectField("Grouped", choices=[SelectChoice("a", "A", optgroup="One"), SelectChoice("b", "B")])
+        marked = SelectField("Marked", choices=[SelectChoice("a", "A", render_kw={"data_note": NASTY})])
+        odd = StringField("Odd", widget=shouted)
 
     with app.test_request_context():
-        form = Picker()
-        assert str(controls.control(form.pick)) == str(form.pick()) and "<select" in controls.control(form.pick)
+        form = Picker(formdata=MultiDict({"pick": 'b"', "grouped": "b"}))
+        drawn = str(controls.control(form.pick, aria_describedby="pick-error"))
+        assert drawn == str(form.pick(aria_describedby="pick-error"))
+        assert '<option selected value="b&#34;">' in drawn and "required" in drawn
+        assert all(str(controls.control(f)) == str(f()) for f in form)
+        assert controls._drawer(form.grouped, {}) is None and controls._drawer(form.marked, {}) is None
+        assert controls._drawer(form.odd, {}) is None and str(controls.control(form.odd)) == "<b>odd</b>"

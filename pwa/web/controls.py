@@ -10,8 +10,13 @@ tests/test_controls.py checks every field of every form class draws the same bot
 """
 from markupsafe import Markup, escape
 from wtforms.meta import DefaultMeta
-from wtforms.widgets import CheckboxInput, HiddenInput, Input, NumberInput, PasswordInput, RadioInput, TextArea
+from wtforms.widgets import (CheckboxInput, HiddenInput, Input, NumberInput, PasswordInput, RadioInput, Select,
+                             TextArea)
 from wtforms.widgets.core import _DateTimeBaseInput, clean_key
+
+
+def _quoted(value) -> str:
+    return str(escape(value)).replace('"', "&quot;")
 
 
 def _params(attrs: dict) -> str:
@@ -22,7 +27,7 @@ def _params(attrs: dict) -> str:
         if value is True:
             out.append(key)
         elif value is not False:
-            out.append(f'{key}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+            out.append(f'{key}="{_quoted(value)}"')
     return " ".join(out)
 
 
@@ -80,9 +85,31 @@ def _textarea(field, widget, attrs: dict) -> str:
     return f"<textarea {_params(attrs)}>\r\n{escape(field._value())}</textarea>"
 
 
+def _select(field, widget, attrs: dict) -> str:
+    attrs.setdefault("id", field.id)
+    if widget.multiple:
+        attrs["multiple"] = True
+    attrs = _flagged(field.flags, widget, attrs, call=False)
+    attrs["name"] = field.name
+    html = [f"<select {_params(attrs)}>"]
+    for choice in field._iter_choices_normalized():
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        selected = ' selected' if choice.selected else ''
+        html.append(f'<option{selected} value="{_quoted(value)}">{escape(choice.label or choice.value)}</option>')
+    html.append("</select>")
+    return "".join(html)
+
+
+def _plain_options(field) -> bool:
+    """The select's options are drawn by Select.render_option, one list, none with attributes of its own."""
+    return (type(field.widget).render_option.__func__ is Select.render_option.__func__ and not field.has_groups()
+            and not any(choice.render_kw for choice in field._iter_choices_normalized()))
+
+
 # By the widget class's __call__, so a widget that draws itself differently falls back to WTForms.
 _DRAW = {Input.__call__: _input, CheckboxInput.__call__: _checkbox, RadioInput.__call__: _radio,
-         PasswordInput.__call__: _password, NumberInput.__call__: _number, TextArea.__call__: _textarea}
+         PasswordInput.__call__: _password, NumberInput.__call__: _number, TextArea.__call__: _textarea,
+         Select.__call__: _select}
 
 
 def _drawer(field, attrs: dict):
@@ -92,6 +119,8 @@ def _drawer(field, attrs: dict):
     if isinstance(widget, _DateTimeBaseInput) and type(widget).__call__ is _DateTimeBaseInput.__call__:
         bounded = any(key in attrs or getattr(field.flags, key) is not None for key in ("min", "max"))
         draw = None if bounded else _input
+    if draw is _select and not _plain_options(field):
+        draw = None
     if draw is None or field._datalist is not None or type(field.meta).render_field is not DefaultMeta.render_field:
         return None
     return draw
