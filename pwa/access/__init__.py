@@ -37,6 +37,7 @@ from pwa.access.closure import closed_families, retention_deletions
 from pwa.access.kept import prepared
 from pwa.access.queues import debrief_queue, waiting_concerns
 from pwa.access.visit_lines import family_visit_lines
+from pwa.access.concern_lines import family_concern_lines
 
 __all__ = [
     "CASE_ROLES", "FAMILY_ACTIONS", "one", "refuse", "roles_required",
@@ -49,5 +50,5 @@ __all__ = [
     "concerns_sent_by", "held_family", "held_item_for", "held_items", "held_sent_by", "offline_snapshot",
     "visible_held", "visits_sent_by", "child_for", "family_record", "person_for",
     "closed_families", "retention_deletions", "debrief_queue", "waiting_concerns", "family_visit_lines",
-    "prepared",
+    "prepared", "family_concern_lines",
 ]

@@ -79,10 +79,20 @@ def list_concerns(user: User, *, open_only: bool = False, family: Family | None 
     queue_line: load only what a queue's line shows (see _QUEUE_LINE); line="index" or "chronology": what the
     concerns page or a family's chronology shows (_INDEX_LINE, _CHRONOLOGY_LINE). The rest loads if touched.
     """
-    order = (Concern.created_at, Concern.id) if oldest_first else (Concern.created_at.desc(), Concern.id)
-    q = visible_concerns(user).order_by(*order).limit(limit).offset(offset)
+    q = concerns_query(user, open_only=open_only, family=family, limit=limit, after=after, before=before,
+                       offset=offset, child=child, oldest_first=oldest_first)
     if queue_line or line:
         q = q.options(*_LINES[line or "queue"])
+    concerns = list(db.session.scalars(q).unique())
+    audit_listing(user, family)
+    return concerns
+
+
+def concerns_query(user: User, *, open_only: bool = False, family: Family | None = None, limit: int = 200,
+                   after=None, before=None, offset: int = 0, child=None, oldest_first: bool = False) -> sa.Select:
+    """The select of list_concerns (not yet audited: run it through list_concerns or a caller that audits)."""
+    order = (Concern.created_at, Concern.id) if oldest_first else (Concern.created_at.desc(), Concern.id)
+    q = visible_concerns(user).order_by(*order).limit(limit).offset(offset)
     if child is not None:
         from pwa.models import ConcernChild
 
@@ -97,12 +107,15 @@ def list_concerns(user: User, *, open_only: bool = False, family: Family | None 
     if after is not None:
         later = sa.select(ConcernAddendum.concern_id).where(ConcernAddendum.created_at >= after)
         q = q.where(sa.or_(Concern.created_at >= after, Concern.id.in_(later)))
-    concerns = list(db.session.scalars(q).unique())
+    return q
+
+
+def audit_listing(user: User, family: Family | None) -> None:
+    """Audit that the user listed a family's concerns (or the concerns of everything they may see)."""
     if family is not None:
         audit.record(db.session, user, "list concerns", family)
     else:
         audit.record(db.session, user, "list", object_type="concerns")
-    return concerns
 
 
 def _debriefs(user: User, done: bool) -> sa.Select:

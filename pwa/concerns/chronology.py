@@ -18,8 +18,7 @@ def concern_items(user: User, family: Family, limit: int, since=None, until=None
     """Each concern and each addendum, newest first, between two local dates (about a child) when given."""
     after, before = _start_of(since), _start_of(until + timedelta(days=1) if until else None)
     items = []
-    for concern in access.list_concerns(user, family=family, limit=limit, after=after, before=before, child=child,
-                                       line="chronology"):
+    for concern in access.family_concern_lines(user, family, limit, after=after, before=before, child=child):
         items.append(chronology.Item("concern", concern.created_at,
                                      f"Safeguarding concern {concern.reference} ({concern.urgency.value.lower()})",
                                      TEMPLATE, concern))

@@ -2,6 +2,7 @@
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +12,7 @@ from pwa.core import audit, clock, idempotency
 from pwa.core.extensions import db
 from pwa.core.idempotency import IdempotencyConflict
 from pwa.diary.forms import VisitForm
+from pwa.models.base import open_column
 from pwa.models import (Family, Goal, GoalStatus, Match, ProgressMark, User, Visit, VisitChild, VisitGoal,
                         VisitKind)
 
@@ -37,15 +39,23 @@ class AlreadyCorrected(Exception):
         self.correction = correction
 
 
-def open_goals(family: Family, also=()) -> list[Goal]:
+class OfferedGoal(NamedTuple):
+    """A goal as the entry form offers it: its id and its title (opened), nothing else read."""
+
+    id: uuid.UUID
+    title: str
+
+
+def open_goals(family: Family, also=()) -> list[OfferedGoal]:
     """The family's active goals (plus any listed in `also`, e.g. those of an entry being corrected)."""
     also = list(also)
-    q = sa.select(Goal).where(Goal.family_id == family.id,
-                              sa.or_(Goal.status == GoalStatus.active, Goal.id.in_(also)))
-    return list(db.session.scalars(q.order_by(Goal.created_at)))
+    q = (sa.select(Goal.id, Goal.title).where(Goal.family_id == family.id,
+                                              sa.or_(Goal.status == GoalStatus.active, Goal.id.in_(also)))
+         .order_by(Goal.created_at))
+    return [OfferedGoal(goal_id, open_column(Goal.title, goal_id, title)) for goal_id, title in db.session.execute(q)]
 
 
-def offered_goals(family: Family, corrects: Visit | None = None) -> list[Goal]:
+def offered_goals(family: Family, corrects: Visit | None = None) -> list[OfferedGoal]:
     """Goals an entry may record progress on: the active ones, plus those of the entry it corrects."""
     return open_goals(family, [g.goal_id for g in corrects.goals] if corrects else ())
 

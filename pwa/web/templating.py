@@ -47,6 +47,11 @@ def _form_rules(form) -> dict:
     return published(form)
 
 
+def first_names(people) -> str:
+    """'Amy, Jo', or 'none': the children an entry names (one join, not a macro imported into every row)."""
+    return ", ".join(str(p.first_name) for p in people) or "none"
+
+
 def duration(minutes: int | None) -> str:
     """'15 minutes', '1 hour', '24 hours' (a whole day reads '1 day' only when asked in days)."""
     if minutes is None:
@@ -64,13 +69,17 @@ def duration(minutes: int | None) -> str:
 
 def register(app: Flask) -> None:
     """Install the filters and globals."""
+    from pwa.web import controls
     from pwa.web.paging import page_url, row_url
 
-    app.jinja_env.filters.update(hhmm=hhmm, when=when, day=day, days_phrase=days_phrase, duration=duration)
+    app.jinja_env.filters.update(hhmm=hhmm, when=when, day=day, days_phrase=days_phrase, duration=duration,
+                               first_names=first_names)
     app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["form_rules"] = _form_rules
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["row_url"] = row_url
     app.jinja_env.globals["options"] = options
+    app.jinja_env.globals.update(control=controls.control, label_of=controls.label, choice_inputs=controls.choice_inputs,
+                                 hidden_tag=controls.hidden_tag)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
