@@ -11,7 +11,7 @@
 // before /offline/key answers. Everything Save needs is imported statically
 // (one preload round trip, and Save works as soon as the form is enhanced,
 // signal or not); only the shells' snapshot code (offline.js) is not.
-import { get, put, write } from "./idb.js";
+import { get, lapsed, put, write } from "./idb.js";
 import { DAY, encrypted, forget, load, save } from "./vault.js";
 import { sealEntry } from "./seal.js";
 import { changed, discard, replay } from "./outbox.js";
@@ -116,10 +116,11 @@ function defaults(form, snap) {
   if (visitOn && !visitOn.value) visitOn.value = today();
 }
 
-async function prepareShell(form) {
-  const { snapshot } = await import("./offline.js");
-  const [snap, owner, key] = await Promise.all([snapshot(), get("meta", "vaultOwner"), get("meta", "serverKey")]);
-  if (!snap || !owner || !key) {
+/** The shell's families from the vault: every read at once (a slow phone waits once), none over the network. */
+async function prepareShell(form, vaultOwner) {
+  const [snap, owner, key, contact] = await Promise.all([import("./offline.js").then((m) => m.snapshot()),
+    vaultOwner, get("meta", "serverKey"), get("meta", "contact")]);
+  if (!snap || !owner || !key || lapsed(contact)) { // lapsed: app.js wipes the vault just after
     say(form, "This phone is not ready to work offline yet. Open Bridge once while online and signed in.");
     return null;
   }
@@ -145,8 +146,7 @@ function restoreInto(form, ready, fields) {
   fill(form, fields);
 }
 
-async function restore(form, ready, draftName) {
-  const draft = await load(draftName, DAY);
+function restore(form, ready, draftName, draft) {
   if (!draft) return;
   restoreInto(form, ready, draft.value.fields);
   const again = h("button", { type: "button", className: "link" }, "Clear the form");
@@ -234,13 +234,19 @@ async function reenter(form, ready, uuid) {
 }
 
 async function setUp(form, boot) {
-  const ready = "offline" in form.dataset ? await prepareShell(form) : null;
-  if ("offline" in form.dataset && !ready) return;
-  const author = boot.user || ready?.owner;
+  const shell = "offline" in form.dataset;
+  const vaultOwner = shell ? get("meta", "vaultOwner") : null; // the shell's author, read once
+  const again = shell && new URLSearchParams(location.search).get("again");
   // A draft is its author's: on a shared phone another mentor never gets it back, even before the vault check.
-  const draftName = `draft:${form.dataset.outbox}:${form.dataset.family || "offline"}:${author || "nobody"}`;
-  const again = ready && new URLSearchParams(location.search).get("again");
-  await (again ? reenter(form, ready, again) : restore(form, ready, draftName));
+  const naming = Promise.resolve(boot.user || vaultOwner)
+    .then((author) => `draft:${form.dataset.outbox}:${form.dataset.family || "offline"}:${author || "nobody"}`);
+  const draft = again ? null : naming.then((name) => load(name, DAY)); // read beside the shell's snapshot
+  const ready = shell ? await prepareShell(form, vaultOwner) : null;
+  if (shell && !ready) return;
+  const author = boot.user || ready?.owner;
+  const draftName = await naming;
+  if (again) await reenter(form, ready, again);
+  else restore(form, ready, draftName, await draft);
   let timer;
   const keep = () => { clearTimeout(timer); timer = setTimeout(() => save(draftName, { fields: collect(form) }), 400); };
   form.addEventListener("input", keep);
