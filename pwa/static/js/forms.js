@@ -10,9 +10,9 @@
 // server's public sealing key, so it can seal even if the signal goes
 // before /offline/key answers. Everything Save needs is imported statically
 // (one preload round trip, and Save works as soon as the form is enhanced,
-// signal or not); only the shells' snapshot code (offline.js) is not.
+// signal or not); the shells read their snapshot through vault.js, so they need no more.
 import { get, lapsed, put, write } from "./idb.js";
-import { DAY, encrypted, forget, load, save } from "./vault.js";
+import { DAY, encrypted, forget, load, save, snapshot } from "./vault.js";
 import { sealEntry } from "./seal.js";
 import { changed, discard, replay } from "./outbox.js";
 import { clearErrors, h, showErrors } from "./dom.js";
@@ -118,8 +118,8 @@ function defaults(form, snap) {
 
 /** The shell's families from the vault: every read at once (a slow phone waits once), none over the network. */
 async function prepareShell(form, vaultOwner) {
-  const [snap, owner, key, contact] = await Promise.all([import("./offline.js").then((m) => m.snapshot()),
-    vaultOwner, get("meta", "serverKey"), get("meta", "contact")]);
+  const [snap, owner, key, contact] = await Promise.all([snapshot(), vaultOwner, get("meta", "serverKey"),
+    get("meta", "contact")]);
   if (!snap || !owner || !key || lapsed(contact)) { // lapsed: app.js wipes the vault just after
     say(form, "This phone is not ready to work offline yet. Open Bridge once while online and signed in.");
     return null;

@@ -45,6 +45,9 @@ export async function load(name, maxAge = 0) {
 
 export const forget = (name) => del("vault", name);
 
+/** The offline snapshot kept in the vault (null if none): here, so the shell forms need no other module. */
+export const snapshot = async () => (await load("snapshot"))?.value ?? null;
+
 /** Forget everything in the vault and its key (sign-out, another user, no contact). */
 export async function wipe() {
   await clear("vault");
