@@ -33,8 +33,27 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
+def lean(source: str) -> str:
+    """The module without its comment lines: a phone on a poor signal pays for every byte (a fifth of
+    the scripts, gzipped, is comments). Only whole lines go — a `//` line, or a `/* */` block that starts
+    a line and ends one — and none inside a template literal (an odd count of backticks so far); a comment
+    after code on the same line stays. The files on disk keep their comments for the people reading them."""
+    kept, block, ticks = [], False, 0
+    for line in source.split("\n"):
+        text = line.strip()
+        if block:
+            block = not text.endswith("*/")
+            continue
+        if ticks % 2 == 0 and (text.startswith("//") or (text.startswith("/*") and "*/" not in text[2:-2])):
+            block = text.startswith("/*") and not text[2:].endswith("*/")
+            continue
+        ticks += line.count("`")
+        kept.append(line)
+    return "\n".join(kept)
+
+
 def module(filename: str, _seen: tuple = ()) -> tuple[bytes, str]:
-    """An ES module as served (imports versioned) and its version."""
+    """An ES module as served (imports versioned, comment lines gone) and its version."""
     if filename in _seen:
         raise ValueError(f"import cycle through {filename}")
     path = _path(filename)
@@ -44,7 +63,7 @@ def module(filename: str, _seen: tuple = ()) -> tuple[bytes, str]:
     stamp = (path.stat().st_mtime_ns, tuple(sorted(deps.items())))
     cached = _modules.get(filename)
     if cached is None or cached[0] != stamp:
-        body = IMPORT.sub(lambda m: f"{m[1]}{m[2]}./{m[3]}?v={deps[m[3]]}{m[2]}", source).encode()
+        body = IMPORT.sub(lambda m: f"{m[1]}{m[2]}./{m[3]}?v={deps[m[3]]}{m[2]}", lean(source)).encode()
         cached = (stamp, body, _digest(body))
         _modules[filename] = cached
     return cached[1], cached[2]

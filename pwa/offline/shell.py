@@ -14,7 +14,7 @@ from pwa.offline.assets import static_url
 SHELL_STATIC = (
     "css/app.css", "icons/icon.svg", "icons/icon-192.png",
     "js/app.js", "js/idb.js", "js/dom.js", "js/outbox.js", "js/vault.js", "js/seal.js", "js/hpke.js", "js/forms.js",
-    "js/check.js", "js/offline.js", "js/signout.js",
+    "js/check.js", "js/offline.js", "js/signout.js", "js/save.js",
 )
 # Shell pages: the offline fallback, the offline forms and the outbox.
 SHELL_PAGES = {

@@ -139,6 +139,17 @@ def test_fourteen_days_without_contact_wipe_the_vault(phone):
     eventually(lambda: idb(phone, "vault") == [] and idb(phone, "keys") == [])
 
 
+def test_the_offline_form_shows_no_family_from_a_vault_fourteen_days_old(phone, world):
+    """The wipe runs once the page is usable; the shell form checks the last contact itself first."""
+    phone.evaluate(IDB_PATCH, ["meta", "contact", int(time.time() * 1000) - 15 * 86_400_000])
+    phone.goto("/offline/visit")
+    phone.wait_for_function("() => performance.getEntriesByName('bridge-ready').length > 0")
+    assert "not ready to work offline yet" in phone.locator("[data-offline-status]").inner_text()
+    assert phone.locator("form[data-outbox]").is_hidden()
+    assert phone.locator("#family option[value]:not([value=''])").count() == 0  # no family from the old snapshot
+    eventually(lambda: idb(phone, "vault") == [] and idb(phone, "keys") == [])
+
+
 def test_an_unfinished_form_survives_a_reload_for_24_hours_only(phone, world):
     draft = f"draft:visit:offline:{world.mentor.id}"
     phone.goto("/offline/visit")

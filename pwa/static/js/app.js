@@ -5,7 +5,7 @@
 // while anything waits), warn before signing out with entries unsent, and
 // wipe the vault at sign-out. Only this module, idb.js and dom.js load up
 // front; the rest on demand.
-import { all, get, put } from "./idb.js";
+import { all, get, lapsed, put } from "./idb.js";
 import { h } from "./dom.js";
 
 const boot = document.getElementById("bridge-app").dataset;
@@ -105,7 +105,7 @@ async function checkVault() {
     // Someone else's phone until now (their session lapsed, no sign-out): as if they had signed out, so
     // their sent list goes too and this mentor's snapshot is fetched at once.
     await (await import("./vault.js")).wipeAtSignOut();
-  } else if (contact && Date.now() - contact > 14 * 864e5) {
+  } else if (lapsed(contact)) {
     await (await import("./vault.js")).wipe();
   }
   if (user) await put("meta", user, "vaultOwner");
@@ -141,20 +141,27 @@ async function shellMenu() {
   if (menu && (await get("meta", "vaultOwner"))) menu.hidden = false;
 }
 
-registerWorker();
+/** What the page does once it is usable: none of it is needed to type and save an entry, and on a slow
+ * phone every IndexedDB read or module before "ready" is time the form is not there. The owner check
+ * may wait: drafts are named by their author, and the shell pages check the vault's age themselves. */
+function afterReady() {
+  performance.mark("bridge-ready");
+  registerWorker();
+  shellMenu();
+  channel.addEventListener("message", () => render().then((waiting) => waiting && !retryTimer && keepTrying(waiting)));
+  checkVault().then(() => replay(false));
+}
+
 signOutWarned();
 notice();
-shellMenu();
-channel.addEventListener("message", () => render().then((waiting) => waiting && !retryTimer && keepTrying(waiting)));
 if (outboxPage) {
   const show = () => import("./offline.js").then((m) => m.outboxPage(outboxPage, owner));
   show();
   channel.addEventListener("message", show);
 }
-checkVault().then(() => replay(false));
 // "bridge-ready": the page is usable (its outbox form enhanced); the benchmark times the phone by it.
 const enhanced = document.querySelector("form[data-outbox]") ? import("./forms.js").then((m) => m.enhance(boot)) : null;
-Promise.resolve(enhanced).finally(() => performance.mark("bridge-ready"));
+Promise.resolve(enhanced).finally(afterReady);
 if (boot.mentor) addEventListener("load", () => setTimeout(prepareOffline, 500));
 // Passkey forms (account, second step) come alive just after the page has loaded: one request fewer at load.
 if (document.querySelector("form[data-passkey]")) addEventListener("load", () => import("./passkeys.js"));

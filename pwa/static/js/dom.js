@@ -8,6 +8,32 @@ export function h(tag, props, ...kids) {
   return el;
 }
 
+/** Every field's values by name (lists), without the CSRF token and the submission id. */
+export function collect(form) {
+  const fields = {};
+  for (const [name, value] of new FormData(form)) {
+    if (name !== "csrf_token" && name !== "client_uuid" && typeof value === "string") (fields[name] ??= []).push(value);
+  }
+  return fields;
+}
+
+/** Say something about the form in its status line (made if the page has none). */
+export function say(form, text) {
+  const out = document.querySelector("[data-offline-status]") || form.parentNode.insertBefore(
+    h("p", { role: "status" }), form);
+  out.dataset.offlineStatus = "";
+  out.textContent = text;
+  out.classList.add("flash");
+  out.scrollIntoView({ block: "center" });
+  return out;
+}
+
+/** Post the form the ordinary way, past the outbox. */
+export function native(form) {
+  form.dataset.native = "1";
+  HTMLFormElement.prototype.submit.call(form);
+}
+
 /** An error as the summary reads it: "Date: This date is in the future.", "How urgent is it? Choose …". */
 export const errorText = (e) => (!e.label ? e.message : /[?.!:]$/.test(e.label) ? `${e.label} ${e.message}`
   : `${e.label}: ${e.message}`);

@@ -1,40 +1,19 @@
 // Forms that survive no signal. What is typed is kept as an encrypted draft
-// (24 hours; cleared on save and at sign-out). Saving first checks the form
-// against the server's own rules (check.js), showing every error at once;
-// then it seals the entry into the outbox at once and tries to send it. On
-// the site's own pages (data-family) an entry the server still rejects is
-// posted the ordinary way, so its page shows what to fix; the offline shells
-// fill their family choices from the encrypted snapshot and show the
-// server's reasons themselves. With no signal it says "saved" once the
-// entry is sealed and kept, and tries nothing. A form's page carries the
-// server's public sealing key, so it can seal even if the signal goes
-// before /offline/key answers. Everything Save needs is imported statically
-// (one preload round trip, and Save works as soon as the form is enhanced,
-// signal or not); only the shells' snapshot code (offline.js) is not.
-import { get, put, write } from "./idb.js";
-import { DAY, encrypted, forget, load, save } from "./vault.js";
-import { sealEntry } from "./seal.js";
-import { changed, discard, replay } from "./outbox.js";
-import { clearErrors, h, showErrors } from "./dom.js";
-import { check, prepare, rulesFor } from "./check.js";
+// (24 hours; cleared on save and at sign-out); Save is save.js's. The offline
+// shells fill their family choices from the encrypted snapshot. A form's page
+// carries the server's public sealing key, so it can seal even if the signal
+// goes before /offline/key answers. An online form's page is usable only once
+// Save's modules are there (preloaded with the page: one round trip), so Save
+// works as soon as the form is enhanced, signal or not; the shells' load just
+// after, from the worker's cache, so nothing but the form comes before it.
+import { get, lapsed, put } from "./idb.js";
+import { DAY, forget, load, save, snapshot } from "./vault.js";
+import { collect, h, native, say, showErrors } from "./dom.js";
 
-const CANNOT_SEAL = "This phone cannot seal entries yet. Open Bridge once while online.";
-const SAVED = {
-  visit: "Visit saved.",
-  concern: "Concern sent. The social worker and coordinator are being emailed now.",
-};
-
-/** Every field's values by name (lists), without the CSRF token and the submission id. */
-const HELD = "The server has this entry, sealed, but could not file it: it is held for your coordinator, "
-  + "who has been told. If a child is in danger, phone now.";
-
-function collect(form) {
-  const fields = {};
-  for (const [name, value] of new FormData(form)) {
-    if (name !== "csrf_token" && name !== "client_uuid" && typeof value === "string") (fields[name] ??= []).push(value);
-  }
-  return fields;
-}
+const NOT_YET = "This phone cannot save entries yet. Open Bridge once while online.";
+let saving = null;
+/** Save's modules (the rules check, sealing, the outbox): imported once. */
+const saver = () => (saving ??= import("./save.js"));
 
 function fill(form, fields) {
   for (const [name, values] of Object.entries(fields)) {
@@ -43,32 +22,6 @@ function fill(form, fields) {
       else el.value = values[0] ?? "";
     }
   }
-}
-
-function say(form, text) {
-  const out = document.querySelector("[data-offline-status]") || form.parentNode.insertBefore(
-    h("p", { role: "status" }), form);
-  out.dataset.offlineStatus = "";
-  out.textContent = text;
-  out.classList.add("flash");
-  out.scrollIntoView({ block: "center" });
-  return out;
-}
-
-/** What the server would refuse in this form, checked by its own published rules (all at once). */
-function problems(form) {
-  const rules = rulesFor(form.dataset.outbox);
-  const names = [...new Set([...form.elements].map((el) => el.name).filter(Boolean))];
-  const errors = rules ? check(rules, collect(form), names) : [];
-  for (const error of errors) { // a goal's fields are named by the goal, as the server names them
-    const goal = form.querySelector(`#${CSS.escape(error.field)}`)?.closest("fieldset.goal");
-    if (goal) error.label = `${goal.querySelector("legend").textContent} — ${error.label}`;
-  }
-  const family = form.querySelector("select[data-required]"); // the offline pages' own choice
-  if (family && !family.value) {
-    errors.unshift({ field: family.id, label: family.labels[0].textContent, message: family.dataset.required });
-  }
-  return errors;
 }
 
 function goals(form, family) {
@@ -116,10 +69,11 @@ function defaults(form, snap) {
   if (visitOn && !visitOn.value) visitOn.value = today();
 }
 
-async function prepareShell(form) {
-  const { snapshot } = await import("./offline.js");
-  const [snap, owner, key] = await Promise.all([snapshot(), get("meta", "vaultOwner"), get("meta", "serverKey")]);
-  if (!snap || !owner || !key) {
+/** The shell's families from the vault: every read at once (a slow phone waits once), none over the network. */
+async function prepareShell(form, vaultOwner) {
+  const [snap, owner, key, contact] = await Promise.all([snapshot(), vaultOwner, get("meta", "serverKey"),
+    get("meta", "contact")]);
+  if (!snap || !owner || !key || lapsed(contact)) { // lapsed: app.js wipes the vault just after
     say(form, "This phone is not ready to work offline yet. Open Bridge once while online and signed in.");
     return null;
   }
@@ -145,8 +99,7 @@ function restoreInto(form, ready, fields) {
   fill(form, fields);
 }
 
-async function restore(form, ready, draftName) {
-  const draft = await load(draftName, DAY);
+function restore(form, ready, draftName, draft) {
   if (!draft) return;
   restoreInto(form, ready, draft.value.fields);
   const again = h("button", { type: "button", className: "link" }, "Clear the form");
@@ -154,75 +107,6 @@ async function restore(form, ready, draftName) {
   const kept = new Date(draft.at);
   const at = `${pad(kept.getHours())}:${pad(kept.getMinutes())}`;
   say(form, `What you typed at ${at} was kept on this phone. `).append(again);
-}
-
-function native(form) {
-  form.dataset.native = "1";
-  HTMLFormElement.prototype.submit.call(form);
-}
-
-/** Keep the sealed entry, its copy to enter again and its family for the outbox card, and drop the
- * draft: one transaction, so the entry and its copy are kept together or not at all. */
-async function keepEntry(item, family, fields, draftName) {
-  const records = [[`copy:${item.uuid}`, { family, fields }], [`about:${item.uuid}`, { family }]];
-  const sealed = await Promise.all(records.map(([name, value]) => encrypted(name, value)));
-  await write(["outbox", "vault"], (store) => {
-    store("outbox").put(item);
-    records.forEach(([name], i) => store("vault").put(sealed[i], name));
-    store("vault").delete(draftName);
-  });
-}
-
-async function outcome(uuid) {
-  const item = await get("outbox", uuid);
-  if (!item) return { sent: await get("sent", uuid) };
-  return item.state === "failed" ? { failed: item } : item.state === "held" ? { held: item } : {};
-}
-
-async function submit(form, ctx) {
-  const online = !ctx.ready && navigator.onLine;
-  const errors = problems(form);
-  if (errors.length) return showErrors(form, errors);
-  clearErrors(form);
-  const fields = collect(form);
-  const family = form.dataset.family || fields.family?.[0];
-  delete fields.family;
-  const button = form.querySelector("button[type=submit]");
-  let item;
-  try {
-    item = await sealEntry(form.dataset.outbox, ctx.author, family, fields, form.elements.client_uuid?.value || undefined);
-  } catch {
-    return online ? native(form) : say(form, CANNOT_SEAL);
-  }
-  // From the online form its author is at the page: a failed check comes back to it, not to a hold.
-  await keepEntry(online ? { ...item, present: true } : item, family, fields, ctx.draftName);
-  changed();
-  navigator.serviceWorker?.getRegistration().then((r) => r?.sync?.register("bridge-outbox")).catch(() => {});
-  if (ctx.again) await discard(ctx.again);
-  if (!navigator.onLine) return saved(form, ctx, {}); // no signal: nothing to try now; the outbox sends it later
-  button.disabled = true;
-  await replay(true);
-  const result = await outcome(item.uuid);
-  button.disabled = false;
-  const waiting = await get("outbox", item.uuid);
-  if (waiting?.present) await put("outbox", { ...waiting, present: false }); // sent later: held if it cannot be stored
-  if (result.sent) {
-    sessionStorage.setItem("bridge-notice", SAVED[item.kind]);
-    return location.assign(result.sent.url || "/offline/outbox");
-  }
-  if (result.failed) {
-    await discard(item.uuid);
-    return ctx.ready ? showErrors(form, result.failed.errors) : native(form);
-  }
-  saved(form, ctx, result);
-}
-
-/** Say the entry is kept (first: the phone's answer to the tap), then clear the form for the next one. */
-function saved(form, ctx, result) {
-  say(form, result.held ? HELD : "Saved on this phone and sealed. It will be sent as soon as there is a connection.");
-  form.reset();
-  if (ctx.ready) defaults(form, ctx.ready.snap);
-  if (form.elements.client_uuid) form.elements.client_uuid.value = crypto.randomUUID();
 }
 
 async function reenter(form, ready, uuid) {
@@ -234,13 +118,19 @@ async function reenter(form, ready, uuid) {
 }
 
 async function setUp(form, boot) {
-  const ready = "offline" in form.dataset ? await prepareShell(form) : null;
-  if ("offline" in form.dataset && !ready) return;
-  const author = boot.user || ready?.owner;
+  const shell = "offline" in form.dataset;
+  const vaultOwner = shell ? get("meta", "vaultOwner") : null; // the shell's author, read once
+  const again = shell && new URLSearchParams(location.search).get("again");
   // A draft is its author's: on a shared phone another mentor never gets it back, even before the vault check.
-  const draftName = `draft:${form.dataset.outbox}:${form.dataset.family || "offline"}:${author || "nobody"}`;
-  const again = ready && new URLSearchParams(location.search).get("again");
-  await (again ? reenter(form, ready, again) : restore(form, ready, draftName));
+  const naming = Promise.resolve(boot.user || vaultOwner)
+    .then((author) => `draft:${form.dataset.outbox}:${form.dataset.family || "offline"}:${author || "nobody"}`);
+  const draft = again ? null : naming.then((name) => load(name, DAY)); // read beside the shell's snapshot
+  const ready = shell ? await prepareShell(form, vaultOwner) : null;
+  if (shell && !ready) return;
+  const author = boot.user || ready?.owner;
+  const draftName = await naming;
+  if (again) await reenter(form, ready, again);
+  else restore(form, ready, draftName, await draft);
   let timer;
   const keep = () => { clearTimeout(timer); timer = setTimeout(() => save(draftName, { fields: collect(form) }), 400); };
   form.addEventListener("input", keep);
@@ -249,17 +139,22 @@ async function setUp(form, boot) {
     if (form.dataset.native) return;
     event.preventDefault();
     clearTimeout(timer);
-    submit(form, { ready, author, draftName, again });
+    const ctx = { ready, author, draftName, again, refill: () => ready && defaults(form, ready.snap) };
+    saver().then((m) => m.submit(form, ctx), () => (!ready && navigator.onLine ? native(form) : say(form, NOT_YET)));
   });
 }
 
 /** Keep the sealing key the page came with: the phone can seal without waiting for /offline/key. */
 const keepKey = (boot) => boot.seal && put("meta", JSON.parse(boot.seal), "serverKey").catch(() => {});
 
-/** Enhance every outbox form on the page; then, while idle, make the clock the check needs. */
+/** Enhance every outbox form on the page, then, while idle, make the clock the check needs. An online
+ * form's page is usable only once Save's modules are there, so a signal lost just after still saves;
+ * the shells' come from the worker's cache, signal or not, so they load just after the form is usable. */
 export async function enhance(boot) {
   const kept = keepKey(boot);
-  for (const form of document.querySelectorAll("form[data-outbox]")) await setUp(form, boot);
-  await kept;
-  setTimeout(() => document.querySelectorAll("form[data-outbox]").forEach((form) => prepare(form.dataset.outbox)));
+  const forms = [...document.querySelectorAll("form[data-outbox]")];
+  const first = forms.some((form) => !("offline" in form.dataset)) ? saver().catch(() => {}) : null;
+  for (const form of forms) await setUp(form, boot);
+  await Promise.all([kept, first]);
+  setTimeout(() => saver().then((m) => forms.forEach((form) => m.prepare(form.dataset.outbox))).catch(() => {}));
 }

@@ -56,6 +56,9 @@ export async function write(stores, act) {
   });
 }
 
+/** No contact with the server for 14 days (meta "contact"): the vault is wiped, and not read before that. */
+export const lapsed = (contact) => Boolean(contact) && Date.now() - contact > 14 * 864e5;
+
 /** Store `value` under `key` unless one is there already; resolve to the stored one. */
 export async function keep(store, key, value) {
   const db = await open();

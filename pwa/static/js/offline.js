@@ -2,7 +2,7 @@
 // fetch what the offline forms need (families' labels, children's first
 // names, goal titles) into the vault, and the server's sealing key.
 import { all, get, put } from "./idb.js";
-import { load, save } from "./vault.js";
+import { load, save, snapshot } from "./vault.js";
 import { errorText, h } from "./dom.js";
 
 const JSON_HEADERS = { Accept: "application/json" };
@@ -27,12 +27,6 @@ export async function refresh(user) {
   } catch {
     return null; // offline: keep what we have
   }
-}
-
-/** The snapshot kept in the vault (null if none). */
-export async function snapshot() {
-  const kept = await load("snapshot");
-  return kept && kept.value;
 }
 
 const when = (ms) => new Date(ms).toLocaleString("en-GB",

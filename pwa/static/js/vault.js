@@ -32,9 +32,8 @@ export async function save(name, value) {
 
 /** The value stored under `name`, or null when absent, older than maxAge, or unreadable. */
 export async function load(name, maxAge = 0) {
-  const rec = await get("vault", name);
+  const [rec, k] = await Promise.all([get("vault", name), key(false)]); // both at once: a slow phone waits once
   if (!rec) return null;
-  const k = await key(false);
   if (!k || (maxAge && Date.now() - rec.at > maxAge)) return forget(name).then(() => null);
   try {
     const pt = await S.decrypt({ name: "AES-GCM", iv: rec.iv, additionalData: utf8.encode(name) }, k, rec.ct);
@@ -45,6 +44,9 @@ export async function load(name, maxAge = 0) {
 }
 
 export const forget = (name) => del("vault", name);
+
+/** The offline snapshot kept in the vault (null if none): here, so the shell forms need no other module. */
+export const snapshot = async () => (await load("snapshot"))?.value ?? null;
 
 /** Forget everything in the vault and its key (sign-out, another user, no contact). */
 export async function wipe() {
