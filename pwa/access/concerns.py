@@ -1,7 +1,7 @@
 """Safeguarding concerns, debriefs and undelivered alerts (a mentor sees only the status of concerns they raised)."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 
 from pwa.core import audit
@@ -61,11 +61,7 @@ _INDEX_LINE = (load_only(Concern.family_id, Concern.reference, Concern.urgency, 
                *_QUEUE_LINE[1:3],
                selectinload(Concern.acknowledged_by).options(load_only(User.role), lazyload("*")),
                lazyload("*"))
-# A chronology entry: the concern and its addenda as shown, the family already loaded, no internal fields opened.
-_CHRONOLOGY_LINE = (defer(Concern.actions_taken), defer(Concern.who_called), lazyload(Concern.family),
-                    lazyload(Concern.acknowledged_by),
-                    selectinload(Concern.addenda).options(lazyload(ConcernAddendum.acknowledged_by)))
-_LINES = {"queue": _QUEUE_LINE, "index": _INDEX_LINE, "chronology": _CHRONOLOGY_LINE}
+_LINES = {"queue": _QUEUE_LINE, "index": _INDEX_LINE}
 _DEBRIEF_LINE = (load_only(DebriefTask.concern_id, DebriefTask.mentor_id, DebriefTask.created_at, DebriefTask.done_at),
                  joinedload(DebriefTask.concern, innerjoin=True).options(
                      load_only(Concern.reference, Concern.missing), lazyload("*")))
@@ -76,8 +72,8 @@ def list_concerns(user: User, *, open_only: bool = False, family: Family | None 
                   queue_line: bool = False, line: str | None = None) -> list[Concern]:
     """The user's concerns, newest first (open: something unacknowledged; after/before: it or an addendum), audited.
 
-    queue_line: load only what a queue's line shows (see _QUEUE_LINE); line="index" or "chronology": what the
-    concerns page or a family's chronology shows (_INDEX_LINE, _CHRONOLOGY_LINE). The rest loads if touched.
+    queue_line: load only what a queue's line shows (see _QUEUE_LINE); line="index": what the
+    concerns page shows (_INDEX_LINE). The rest loads if touched.
     """
     q = concerns_query(user, open_only=open_only, family=family, limit=limit, after=after, before=before,
                        offset=offset, child=child, oldest_first=oldest_first)
