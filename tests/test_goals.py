@@ -100,6 +100,23 @@ def test_a_goals_page_shows_its_progress_from_the_visits(world, auth, client, ap
     assert "Late once, on time otherwise" in page and "Late twice" not in page  # the correction replaces it
 
 
+def test_a_goal_worked_on_at_every_visit_pages_its_progress_with_a_count(world, auth, client, app):
+    """A goal kept for years gathers a row a visit: its page shows fifty at a time and says how many there are."""
+    from tests.support.caseload_helpers import showing
+
+    goal_id = add_goal(app, world.family, world.social_worker)
+    auth.login(world.mentor)
+    for day_back in range(52):
+        on = clock.today().fromordinal(clock.today().toordinal() - day_back).isoformat()
+        log_visit(client, world.family.id, visit_on=on, next_contact_on="", **{
+            "goals-0-goal_id": str(goal_id), "goals-0-mark": "same", "goals-0-note": f"Visit {day_back} back"})
+    first = client.get(f"/goals/{goal_id}").get_data(as_text=True)
+    assert showing(first) == "Showing 1–50 of 52" and first.count("<tr><td>") == 50 and "Page 1 of 2" in first
+    assert "Visit 0 back" in first and "Visit 51 back" not in first  # newest first
+    second = client.get(f"/goals/{goal_id}?page=2").get_data(as_text=True)
+    assert showing(second) == "Showing 51–52 of 52" and second.count("<tr><td>") == 2 and "Visit 51 back" in second
+
+
 def test_closing_a_goal_needs_a_date_and_a_reason_unless_achieved(world, auth, client, app):
     kept, dropped = add_goal(app, world.family, world.coordinator), add_goal(app, world.family, world.coordinator)
     auth.login(world.social_worker)

@@ -92,12 +92,20 @@ def proposed_goals(user: User, limit: int = 100) -> list[tuple[Goal, Family]]:
     return rows
 
 
-def goal_progress(user: User, goal: Goal) -> list[tuple[VisitGoal, Visit]]:
-    """Progress on a goal from the current diary entries the user may read, newest first."""
+def _progress(user: User, goal: Goal) -> sa.Select:
     readable = visible_visits(user).where(Visit.is_current()).with_only_columns(Visit.id)
-    q = (sa.select(VisitGoal, Visit).join(Visit, Visit.id == VisitGoal.visit_id)
-         .where(VisitGoal.goal_id == goal.id, Visit.id.in_(readable))
-         .order_by(Visit.started_at.desc()))
+    return (sa.select(VisitGoal, Visit).join(Visit, Visit.id == VisitGoal.visit_id)
+            .where(VisitGoal.goal_id == goal.id, Visit.id.in_(readable)))
+
+
+def count_goal_progress(user: User, goal: Goal) -> int:
+    """How many entries the user may read recorded progress on a goal (for its paged list)."""
+    return db.session.scalar(_progress(user, goal).with_only_columns(sa.func.count()))
+
+
+def goal_progress(user: User, goal: Goal, *, limit: int, offset: int = 0) -> list[tuple[VisitGoal, Visit]]:
+    """A page of the progress on a goal from the current diary entries the user may read, newest first."""
+    q = _progress(user, goal).order_by(Visit.started_at.desc(), Visit.id).limit(limit).offset(offset)
     rows = [tuple(row) for row in db.session.execute(q)]
     audit.record(db.session, user, "read goal progress", goal)
     return rows

@@ -11,6 +11,7 @@ from pwa.goals import services
 from pwa.goals.forms import CloseGoalForm, FamilyAgreementForm, GoalForm
 from pwa.models import GoalStatus, Role
 from pwa.outcomes.services import framework_for
+from pwa.web import paging
 from pwa.web.posts import attempt, handle_form
 
 bp = Blueprint("goals", __name__)
@@ -65,8 +66,10 @@ def _page(goal, status=200, **forms):
     family = access.family_for(current_user, goal.family_id)
     context = dict(agreement_form=FamilyAgreementForm(formdata=None), close_form=CloseGoalForm(formdata=None))
     context.update(forms)
+    page = paging.from_request(access.count_goal_progress(current_user, goal))  # a goal worked on for years
+    progress = access.goal_progress(current_user, goal, limit=page.per_page, offset=page.offset)
     return render_template("goals/show.html", goal=goal, family=family, staff=current_user.role in STAFF,
-                           progress=access.goal_progress(current_user, goal), **context), status
+                           progress=progress, page=page, **context), status
 
 
 @bp.route("/goals/<goal_id>/agree", methods=["POST"])
