@@ -1,5 +1,6 @@
 """The single sign-on button, a programme's single sign-on settings and the approval queue, on a phone and a desktop."""
 import pytest
+from playwright.sync_api import expect
 
 from pwa.core.extensions import db
 from pwa.models import Role, User
@@ -35,7 +36,8 @@ def test_sign_in_screens(browser, live, world, held, width, tmp_path):
     _fits(page, width)
     page.screenshot(path=tmp_path / f"login-{width}.png", full_page=True)
     button.click()
-    assert page.get_by_label("Work email").is_visible()
+    # The click starts the navigation; the sign-in page's field is awaited, not sampled mid-load.
+    expect(page.get_by_label("Work email")).to_be_visible()
 
     sign_in(page, world.admin)
     page.goto(f"/admin/programmes/{world.programme.id}/sso")
