@@ -13,7 +13,8 @@ What a run does (about 15 minutes on 2 cores; the first run also seeds, a few mi
    (sync workers: 3 on SQLite, whose one write lock more workers only queue on; 4 on
    PostgreSQL), signs in over HTTP as each role, and fetches every scenario once on each: the
    gzipped size (headers included), the X-Query-Count (the same on both sizes), and the time
-   of one request alone on the large one (pages: <= 10 ms).
+   of one request alone on the large one (pages: <= 10 ms; the median of 7, once every worker
+   has answered the page a few times, so no worker's first build of it is counted).
 3. Beside it, the peer (bench/peer.py): a plain Flask page (cookie session, Flask-Login, one
    20-row query, a template) on the same kind of database, served by gunicorn with the same
    settings. Loads every scenario with wrk on the large one, between a bare hello and the peer

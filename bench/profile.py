@@ -38,9 +38,9 @@ class InProcess:
 
 
 def _client(role: str | None, fixtures: dict):
-    from pwa import create_app
+    from bench.app import create_bench_app  # the app the benchmark serves, /bench/hello included
 
-    client = create_app().test_client()
+    client = create_bench_app().test_client()
     if role:
         token = csrf_token(client.get("/login").get_data())
         answer = client.post("/login", data={"email": fixtures["people"][role], "password": fixtures["password"],

@@ -87,8 +87,8 @@ def _num(value, fmt: str, empty: str = "—") -> str:
 COLUMNS = [("page", 38, "<"), ("req/s", 6, ">"), ("×hello", 6, ">"), ("budget", 7, ">"), ("×peer", 6, ">"),
            ("p99 ms", 7, ">"), ("1× ms", 6, ">"), ("gz bytes", 8, ">"), ("≤14000", 6, ">"), ("queries S→L", 11, ">"),
            ("result", 0, "<")]
-LEGEND = ("×peer: throughput ÷ the plain Flask page's (budget ≥ 1.0); 1× ms: one request alone, large dataset "
-          "(pages ≤ 10 ms); p99 ✓/✗ where a p99 budget applies (visit POST ≤ 250 ms)")
+LEGEND = ("×peer: throughput ÷ the plain Flask page's (budget ≥ 1.0); 1× ms: one request alone, large dataset, "
+          "median of 7 after every worker is warmed (pages ≤ 10 ms); p99 ✓/✗ where a p99 budget applies (visit POST ≤ 250 ms)")
 
 
 def _cells(row: Row) -> list[str]:

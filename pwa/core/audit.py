@@ -68,33 +68,41 @@ class _Row(NamedTuple):
 
 
 _EVENTS, _HEADS = AuditEvent.__table__, AuditHead.__table__
+# Built once: a statement built for each append cost more to build and key than to run.
+_READ_HEAD = sa.select(_HEADS.c.last_hash, _HEADS.c.count).where(_HEADS.c.id == 1).with_for_update()
+_WRITE_HEAD = (sa.update(_HEADS).where(_HEADS.c.id == 1)
+               .values(last_hash=sa.bindparam("new_hash"), count=sa.bindparam("new_count")))
+_INSERT = sa.insert(_EVENTS)
 
 
-def _head(session: Session) -> tuple[str, int]:
+def _head(connection: sa.Connection) -> tuple[str, int]:
     """The chain's latest hash and length, with the head row locked (created on the first append)."""
-    found = session.execute(sa.select(_HEADS.c.last_hash, _HEADS.c.count).where(_HEADS.c.id == 1)
-                            .with_for_update()).first()
+    found = connection.execute(_READ_HEAD).first()
     if found is None:
-        session.execute(sa.insert(_HEADS).values(id=1, last_hash=GENESIS, count=0))
+        connection.execute(sa.insert(_HEADS).values(id=1, last_hash=GENESIS, count=0))
         return GENESIS, 0
     return found.last_hash, found.count
 
 
 def _append(session: Session) -> None:
-    """Append the queued rows to the chain: the head read locked, the rows and the head written as Core
-    statements (the unit of work's bookkeeping for them cost more than the three statements)."""
+    """Append the queued rows to the chain: the head read locked, the rows and the head written.
+
+    Three Core statements on the session's own connection (its transaction): the unit of work's
+    bookkeeping, and the ORM's way through a Core statement, each cost more than the statement.
+    """
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
     session.flush()
-    prev, count = _head(session)
+    connection = session.connection()
+    prev, count = _head(connection)
     now, rows = clock.now(), []
     for next_id, (actor_id, action, object_type, object_id, family_id) in enumerate(pending, start=count + 1):
         # Ids come from the locked head, so each row is one INSERT with its hash.
         row = _Row(next_id, now, actor_id, action, object_type, object_id, family_id, prev)
         rows.append(row._replace(hash=(prev := digest(prev, row)))._asdict())
-    session.execute(sa.insert(_EVENTS), rows)
-    session.execute(sa.update(_HEADS).where(_HEADS.c.id == 1).values(last_hash=prev, count=count + len(rows)))
+    connection.execute(_INSERT, rows[0] if len(rows) == 1 else rows)
+    connection.execute(_WRITE_HEAD, {"new_hash": prev, "new_count": count + len(rows)})
     session.info["wrote"] = True  # as a flush would have said (pwa.core.errors)
 
 

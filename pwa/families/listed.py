@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 
 from pwa import access
 from pwa.core import audit
+from pwa.core.database import columns
 from pwa.core.extensions import db
 from pwa.families.finder import MATCH_SORTS, Criteria, count, filtered, ordered, overdue_rule, with_match
 from pwa.models import Family, Match, PlanType, Stage, User
@@ -115,7 +116,7 @@ def _select(user: User, criteria: tuple, today: date, limit: int, offset: int, s
 
 def _listed(user: User, q: sa.Select, today: date) -> tuple[list, int]:
     overdue, rows, total = overdue_rule(user, today), [], 0
-    for *family, mentor_id, mentor, worker_id, worker, total in db.session.execute(q):  # noqa: B007 (the last row's total)
+    for *family, mentor_id, mentor, worker_id, worker, total in columns(q):  # noqa: B007 (the last row's total)
         row = Listed(*family, mentor_id=mentor_id, mentor_name=access.staff_name(mentor_id, mentor),
                      social_worker_name=access.staff_name(worker_id, worker))
         row.display_name = open_column(Family.display_name, row.id, row.display_name)

@@ -1,4 +1,5 @@
 """Jinja filters: local dates and times, and small display helpers."""
+import functools
 from datetime import date, datetime
 
 from flask import Flask
@@ -33,8 +34,14 @@ def days_phrase(days: int) -> str:
     return f"{-days} day{'s' if days != -1 else ''} ago"
 
 
-def options(choices, chosen: str = "") -> Markup:
-    """The <option>s of (value, label) pairs, `chosen` selected: one join, not a template loop over 200 people."""
+@functools.lru_cache(maxsize=128)
+def options(choices: tuple, chosen: str = "") -> Markup:
+    """The <option>s of (value, label) pairs, `chosen` selected: one join, not a template loop over 200 people.
+
+    Kept for the last 128 lists and choices asked for: the same people are drawn on every families page,
+    and hashing them costs a tenth of escaping them again. A list changes (an account added or renamed)
+    as a new tuple (pwa.access.staff), so it is drawn anew.
+    """
     html = "".join(f'<option value="{escape(value)}"{" selected" if value == chosen else ""}>{escape(label)}</option>'
                    for value, label in choices)
     return Markup(html)  # nosec B704  # every value and label in it was escaped just above
