@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from pwa.core.database import columns
 from pwa.core.extensions import db
 from pwa.crypto.runtime import keyring
 from pwa.models import Programme, Role, User
@@ -62,7 +63,7 @@ def staff_choices(programme_id, role: Role, *, active_only: bool) -> tuple[Perso
     a request cost more than the query. The people are rebuilt only when the rows differ from
     the last ones read (an account added, renamed, disabled or re-keyed).
     """
-    found = db.session.execute(_QUERIES[active_only], {"programme": programme_id, "role": role}).all()
+    found = columns(_QUERIES[active_only], {"programme": programme_id, "role": role}).all()
     rows = tuple(map(tuple, found))
     choices, key = _kept_with(keyring())["choices"], (programme_id, role, active_only)
     if choices.get(key, (None,))[0] != rows:

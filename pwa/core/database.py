@@ -167,7 +167,7 @@ def query_count() -> int:
     return g.get("query_count", 0)
 
 
-def columns(statement: sa.Select) -> sa.CursorResult:
+def columns(statement: sa.Select, parameters: dict | None = None) -> sa.CursorResult:
     """Run a select of plain columns on the session's connection, past the ORM: rows as tuples.
 
     No entity is loaded and nothing is flushed first, so a long list of figures costs only the
@@ -175,4 +175,4 @@ def columns(statement: sa.Select) -> sa.CursorResult:
     """
     from pwa.core.extensions import db
 
-    return db.session.connection().execute(statement)
+    return db.session.connection().execute(statement, parameters)
