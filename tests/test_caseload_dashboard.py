@@ -32,15 +32,23 @@ def test_a_never_visited_family_is_overdue_but_a_new_match_is_not(world, auth, a
     assert "The Others family" in overdue and "9 days ago" in overdue
 
 
+def _own_card(auth) -> str:
+    return auth.client.get("/families/").get_data(as_text=True).split("The Own family")[1].split("</li>")[0]
+
+
 def test_families_list_shows_the_last_visit_and_a_correction_moves_it(world, auth, app):
     first = add_visit(app, world.match, on=clock.today() - timedelta(days=3))
     auth.login(world.coordinator)
-    page = auth.client.get("/families/").get_data(as_text=True)
-    own = page.split("The Own family")[1].split("</li>")[0]
+    own = _own_card(auth)
     assert "last visit" in own and "3 days ago" in own
-    add_visit(app, world.match, on=clock.today() - timedelta(days=5), corrects=first)
-    own = auth.client.get("/families/").get_data(as_text=True).split("The Own family")[1].split("</li>")[0]
-    assert "5 days ago" in own
+    add_visit(app, world.match, on=clock.today() - timedelta(days=10))  # an older visit, written later
+    assert "3 days ago" in _own_card(auth)
+    later = add_visit(app, world.match, on=clock.today() - timedelta(days=2))
+    assert "2 days ago" in _own_card(auth)
+    add_visit(app, world.match, on=clock.today() - timedelta(days=5), corrects=later)
+    assert "3 days ago" in _own_card(auth)  # the latest current entry is the first again
+    add_visit(app, world.match, on=clock.today() - timedelta(days=4), corrects=first)
+    assert "4 days ago" in _own_card(auth)
 
 
 def test_queues_of_referrals_awaiting_consent_and_families_awaiting_a_match(world, auth, make_family):

@@ -62,15 +62,19 @@ class MentorProfile(UUIDKey, Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
 
+_LATER_VISIT = (sa.update(Family.__table__)  # built once: one for every new entry
+                .where(Family.__table__.c.id == sa.bindparam("family"),
+                       sa.or_(Family.__table__.c.last_visit_on.is_(None),
+                              Family.__table__.c.last_visit_on < sa.bindparam("visit_on")))
+                .values(last_visit_on=sa.bindparam("visit_on")))
+
+
 @event.listens_for(Visit, "after_insert")
 def _visit_written(mapper, connection, visit: Visit) -> None:
     """Keep the family's last visit date; open a talk request when the mentor asked for one."""
     families = Family.__table__
     if visit.corrects_id is None:
-        connection.execute(sa.update(families).where(
-            families.c.id == visit.family_id,
-            sa.or_(families.c.last_visit_on.is_(None), families.c.last_visit_on < visit.visit_on))
-            .values(last_visit_on=visit.visit_on))
+        connection.execute(_LATER_VISIT, {"family": visit.family_id, "visit_on": visit.visit_on})
     else:
         latest = sa.select(sa.func.max(Visit.visit_on)).where(Visit.family_id == visit.family_id, Visit.is_current())
         connection.execute(sa.update(families).where(families.c.id == visit.family_id)

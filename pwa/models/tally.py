@@ -7,6 +7,7 @@ code wrote it: an entry adds itself, a correction takes the entry it corrects ou
 within a week counts once. Rows deleted outside the ORM (closure, retention) are followed by
 `pwa.reports.tallies.rebuild()`.
 """
+import functools
 import uuid
 from datetime import date, datetime, timedelta
 
@@ -39,13 +40,21 @@ class VisitTally(Base):
 
 def bump(connection, match_id, family_id, day: date, **deltas: int) -> None:
     """Add deltas to the tally of a match's month (made at zero if missing): one upsert."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    values = {f"add_{name}": deltas.get(name, 0) for name in COUNTS}
+    connection.execute(_upsert(connection.dialect.name, tuple(sorted(deltas))),
+                       {"new_match": match_id, "new_family": family_id, "new_month": day.replace(day=1), **values})
+
+
+@functools.cache
+def _upsert(dialect_name: str, changed: tuple[str, ...]):
+    """The upsert for one dialect and one set of changed counts, built once (building it cost more than running it)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     table = VisitTally.__table__
-    values = {name: deltas.get(name, 0) for name in COUNTS}
-    stmt = dialect.insert(table).values(match_id=match_id, family_id=family_id, month=day.replace(day=1), **values)
-    stmt = stmt.on_conflict_do_update(index_elements=["match_id", "month"],
-                                      set_={name: table.c[name] + stmt.excluded[name] for name in deltas})
-    connection.execute(stmt)
+    stmt = dialect.insert(table).values(match_id=sa.bindparam("new_match"), family_id=sa.bindparam("new_family"),
+                                        month=sa.bindparam("new_month"),
+                                        **{name: sa.bindparam(f"add_{name}") for name in COUNTS})
+    return stmt.on_conflict_do_update(index_elements=["match_id", "month"],
+                                      set_={name: table.c[name] + stmt.excluded[name] for name in changed})
 
 
 def fast(reviewed_at: datetime | None, written_at: datetime | None) -> bool:

@@ -42,12 +42,15 @@ class ReviewQueue(Base):
     talk_to_coordinator: Mapped[bool]
 
 
+_ENQUEUE = sa.insert(ReviewQueue)  # built once: one for every entry written
+
+
 @event.listens_for(Visit, "after_insert")
 def _queue_entry(mapper, connection, visit: Visit) -> None:
     """A new entry waits for review; the one it corrects no longer does."""
-    connection.execute(sa.insert(ReviewQueue).values(
-        visit_id=visit.id, family_id=visit.family_id, created_at=visit.created_at or clock.now(),
-        talk_to_coordinator=bool(visit.talk_to_coordinator)))
+    connection.execute(_ENQUEUE, {"visit_id": visit.id, "family_id": visit.family_id,
+                                  "created_at": visit.created_at or clock.now(),
+                                  "talk_to_coordinator": bool(visit.talk_to_coordinator)})
     if visit.corrects_id is not None:
         connection.execute(sa.delete(ReviewQueue).where(ReviewQueue.visit_id == visit.corrects_id))
 
