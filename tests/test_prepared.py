@@ -4,10 +4,10 @@ from datetime import timedelta
 import pytest
 
 from pwa import access
-from pwa.access import kept
+from pwa.access import kept, policy
 from pwa.core import clock
 from pwa.core.extensions import db
-from pwa.models import Match, User
+from pwa.models import EndingReason, Match, User
 
 
 def _overrun(auth) -> str:
@@ -89,3 +89,24 @@ def test_a_rows_link_is_the_url_for_link_built_once(app):
         assert row_url("families.show", family_id="a b/c") == url_for("families.show", family_id="a b/c")
         assert list(g.row_links) == [("families.show", "family_id")]  # built once for every row
         assert row_url("outbox.undelivered") == url_for("outbox.undelivered")
+
+
+def test_one_family_by_id_is_built_once_and_still_scoped(world, auth, app):
+    auth.login(world.mentor)
+    assert auth.client.get(f"/families/{world.family.id}").status_code == 200
+    by_id = [key for key in kept._built if key[0] is policy._by_id and key[4] is access.visible_families]
+    assert len(by_id) == 1  # the mentor's select of one family, kept
+    kept_before = len(kept._built)
+    assert auth.client.get(f"/families/{world.family.id}").status_code == 200
+    assert len(kept._built) == kept_before  # the same select, run again
+    assert auth.client.get(f"/families/{world.others_family.id}").status_code == 404  # not their family
+    assert auth.client.get(f"/families/{world.far_family.id}").status_code == 404
+    with app.app_context():
+        ended = db.session.get(Match, world.match.id)
+        ended.ended_on, ended.ending_reason, ended.ending_summary = clock.today(), EndingReason.plan_completed, "Done."
+        db.session.commit()
+    assert auth.client.get(f"/families/{world.family.id}").status_code == 404  # the match ended: at once
+    auth.logout()
+    auth.login(world.far_coordinator)
+    assert auth.client.get(f"/families/{world.far_family.id}").status_code == 200
+    assert auth.client.get(f"/families/{world.family.id}").status_code == 404

@@ -30,7 +30,7 @@ def visible_concerns(user: User) -> sa.Select:
 
 def concern_for(user: User, concern_id, action: str = "read") -> Concern:
     """Fetch one concern the user may act on, auditing the opening, or 404/403."""
-    return one(user, visible_concerns(user), Concern, concern_id, action, user.role in CONCERN_ACTIONS[action])
+    return one(user, visible_concerns, Concern, concern_id, action, user.role in CONCERN_ACTIONS[action])
 
 
 def _open_concern():

@@ -38,7 +38,7 @@ def visible_visits(user: User) -> sa.Select:
 
 def visit_for(user: User, visit_id, action: str = "read") -> Visit:
     """Fetch one diary entry, auditing the read; only its author may correct it."""
-    return one(user, visible_visits(user), Visit, visit_id, action,
+    return one(user, visible_visits, Visit, visit_id, action,
                lambda visit: action == "read" or visit.author_id == user.id)
 
 

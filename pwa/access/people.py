@@ -25,7 +25,7 @@ def visible_families(user: User) -> sa.Select:
 
 def family_for(user: User, family_id, action: str = "read") -> Family:
     """Fetch one family the user may act on, auditing the access, or 404/403 (409: its case is closed)."""
-    family = one(user, visible_families(user), Family, family_id, action, user.role in FAMILY_ACTIONS[action])
+    family = one(user, visible_families, Family, family_id, action, user.role in FAMILY_ACTIONS[action])
     refuse_if_closed(user, family, action)
     return family
 
@@ -56,7 +56,7 @@ def visible_matches(user: User) -> sa.Select:
 
 def match_for(user: User, match_id, action: str = "read") -> Match:
     """Fetch one match: anyone who can see it may read; only its coordinator may change it (not once closed)."""
-    match = one(user, visible_matches(user), Match, match_id, action, action == "read" or user.role is Role.coordinator)
+    match = one(user, visible_matches, Match, match_id, action, action == "read" or user.role is Role.coordinator)
     refuse_if_closed(user, match.family, action)
     return match
 
@@ -83,7 +83,7 @@ def manageable_users(user: User) -> sa.Select:
 
 def user_for(user: User, user_id) -> User:
     """Fetch one account the user may manage, or 404."""
-    return one(user, manageable_users(user), User, user_id)
+    return one(user, manageable_users, User, user_id)
 
 
 def mentors_of(user: User) -> list[User]:

@@ -80,7 +80,7 @@ def _held(user: User, open_only: bool, limit: int) -> sa.Select:
 
 def held_item_for(user: User, item_id, action: str = "read") -> QuarantinedItem:
     """Fetch one held entry of the coordinator's programme, auditing the opening, or 404."""
-    return one(user, visible_held(user), QuarantinedItem, item_id, action)
+    return one(user, visible_held, QuarantinedItem, item_id, action)
 
 
 def held_family(user: User, item: QuarantinedItem) -> Family | None:

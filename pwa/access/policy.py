@@ -9,6 +9,7 @@ from flask import abort, request
 from flask_login import current_user, login_required
 from werkzeug.exceptions import Conflict
 
+from pwa.access.kept import prepared
 from pwa.core import audit, refusals
 from pwa.core.extensions import db
 from pwa.models import Role, User
@@ -88,17 +89,28 @@ def _verb(action: str) -> str:
     return "read" if action == "read" else f"open:{action}"
 
 
-def one(user: User, visible: sa.Select, model, object_id, action: str = "read", may=True, audit_as=None):
+def one(user: User, visible, model, object_id, action: str = "read", may=True, audit_as=None):
     """Fetch one object of a scoped select, or 404 (out of scope) / 403 (`may` false); audit either way.
 
-    `may` is a bool or a callable given the object; a refusal is audited as
-    such and never as a read.
+    `visible` is a scoped select, or the access rule that builds one from the user alone
+    (`visible_families`): then the select by id is built once for the user's scope and kept
+    (pwa.access.kept), the id bound at each run. `may` is a bool or a callable given the object;
+    a refusal is audited as such and never as a read.
     """
     wanted = _as_uuid(user, model, object_id, action)
-    found = db.session.scalars(visible.where(model.id == wanted)).unique().one_or_none()
+    if callable(visible):
+        q, params = prepared(_by_id, user, visible, model), {"one_id": wanted}
+    else:
+        q, params = visible.where(model.id == wanted), None
+    found = db.session.scalars(q, params).unique().one_or_none()
     if found is None:
         refuse(user, 404, action, object_type=model.__tablename__, object_id=wanted)
     if not (may(found) if callable(may) else may):
         refuse(user, 403, action, object_type=model.__tablename__, object_id=wanted)
     audit.record(db.session, user, audit_as or _verb(action), found)
     return found
+
+
+def _by_id(user: User, rule, model) -> sa.Select:
+    """The rule's select for one object, its id left to bind (kept by `one`)."""
+    return rule(user).where(model.id == sa.bindparam("one_id", type_=model.id.type))
