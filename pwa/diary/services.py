@@ -46,13 +46,19 @@ class OfferedGoal(NamedTuple):
     title: str
 
 
+# Built once (the form page and every entry posted read them): building and keying them cost more than running them.
+_OPEN_GOALS = (sa.select(Goal.id, Goal.title)
+               .where(Goal.family_id == sa.bindparam("family"),
+                      sa.or_(Goal.status == GoalStatus.active, Goal.id.in_(sa.bindparam("also", expanding=True))))
+               .order_by(Goal.created_at))
+_ACTIVE_MATCH = sa.select(Match.id).where(Match.family_id == sa.bindparam("family"),
+                                       Match.mentor_id == sa.bindparam("mentor"), Match.is_active())
+
+
 def open_goals(family: Family, also=()) -> list[OfferedGoal]:
     """The family's active goals (plus any listed in `also`, e.g. those of an entry being corrected)."""
-    also = list(also)
-    q = (sa.select(Goal.id, Goal.title).where(Goal.family_id == family.id,
-                                              sa.or_(Goal.status == GoalStatus.active, Goal.id.in_(also)))
-         .order_by(Goal.created_at))
-    return [OfferedGoal(goal_id, open_column(Goal.title, goal_id, title)) for goal_id, title in db.session.execute(q)]
+    rows = db.session.execute(_OPEN_GOALS, {"family": family.id, "also": list(also)})
+    return [OfferedGoal(goal_id, open_column(Goal.title, goal_id, title)) for goal_id, title in rows]
 
 
 def offered_goals(family: Family, corrects: Visit | None = None) -> list[OfferedGoal]:
@@ -120,12 +126,12 @@ def _check_correctable(author: User, family: Family, corrects: Visit | None) -> 
         raise AlreadyCorrected(later)
 
 
-def _active_match(author: User, family: Family) -> Match:
-    match = db.session.scalar(sa.select(Match).where(Match.family_id == family.id, Match.mentor_id == author.id,
-                                                     Match.is_active()))
-    if match is None:
+def _active_match(author: User, family: Family) -> uuid.UUID:
+    """The id of the author's active match with the family (only its id: the entry names it)."""
+    match_id = db.session.scalar(_ACTIVE_MATCH, {"family": family.id, "mentor": author.id})
+    if match_id is None:
         raise ValueError("only a mentor with an active match logs visits for a family")
-    return match
+    return match_id
 
 
 def local_start(on: date, hhmm: str) -> datetime:
@@ -135,7 +141,7 @@ def local_start(on: date, hhmm: str) -> datetime:
 
 def _build(author, family, data, client_uuid, body_hash, corrects) -> Visit:
     on = date.fromisoformat(data["visit_on"])
-    visit = Visit(family_id=family.id, match_id=_active_match(author, family).id, author_id=author.id,
+    visit = Visit(family_id=family.id, match_id=_active_match(author, family), author_id=author.id,
                   visit_on=on, started_at=local_start(on, data["started_at"]),
                   kind=VisitKind[data["kind"]], **VisitForm.columns(data), travel_tenth_miles=data["travel_tenth_miles"],
                   corrects_id=corrects.id if corrects else None, correction_reason=data.get("correction_reason"),
