@@ -59,10 +59,13 @@ def changed_families(session: Session) -> set:
     return changed
 
 
+_FORGET = (sa.delete(PreparedPack.__table__)  # built once: every flush that writes a record runs it
+           .where(PreparedPack.__table__.c.family_id.in_(sa.bindparam("families", expanding=True))))
+
+
 @event.listens_for(Session, "before_flush")
 def _forget_changed(session: Session, flush_context, instances) -> None:
     """Delete the packs (prepared or waiting) of every family this flush changes."""
     changed = changed_families(session)
     if changed:
-        packs = PreparedPack.__table__
-        session.connection().execute(sa.delete(packs).where(packs.c.family_id.in_(changed)))  # no autoflush
+        session.connection().execute(_FORGET, {"families": list(changed)})  # no autoflush
