@@ -5,6 +5,7 @@ from sqlalchemy.orm import lazyload, load_only
 
 
 from pwa.core import audit
+from pwa.access.kept import prepared
 from pwa.access.policy import FAMILY_ACTIONS, one, refuse_if_closed
 from pwa.core.extensions import db
 from pwa.models import Family, Match, Programme, Role, SupervisionSession, User
@@ -32,6 +33,13 @@ def family_for(user: User, family_id, action: str = "read") -> Family:
 
 def list_families(user: User, *, stage=None, limit: int | None = None, offset: int = 0) -> list[Family]:
     """The user's families, newest referral first, auditing the listing (only a list's columns loaded and opened)."""
+    families = db.session.scalars(prepared(_family_list, user, stage, limit, offset)).unique().all()
+    audit.record(db.session, user, "list", object_type="families")
+    return list(families)
+
+
+def _family_list(user: User, stage, limit: int | None, offset: int) -> sa.Select:
+    """list_families' select, built once for each user's scope and choice (pwa.access.kept)."""
     q = (visible_families(user).order_by(Family.referred_at.desc(), Family.id)
          .options(load_only(Family.programme_id, Family.reference, Family.display_name, Family.stage,
                             Family.referred_at, Family.closed_on), lazyload(Family.social_worker)))
@@ -39,9 +47,7 @@ def list_families(user: User, *, stage=None, limit: int | None = None, offset: i
         q = q.where(Family.stage == stage)
     if limit is not None:
         q = q.limit(limit).offset(offset)
-    families = db.session.scalars(q).unique().all()
-    audit.record(db.session, user, "list", object_type="families")
-    return list(families)
+    return q
 
 
 def visible_matches(user: User) -> sa.Select:
@@ -65,10 +71,13 @@ def active_matches_for_families(user: User, family_ids) -> dict:
     """The active match of each listed family, in one query."""
     if not family_ids:
         return {}
-    rows = db.session.scalars(
-        visible_matches(user).where(Match.family_id.in_(family_ids), Match.is_active())
-    ).unique()
+    rows = db.session.scalars(prepared(_active_matches, user), {"families": list(family_ids)}).unique()
     return {m.family_id: m for m in rows}
+
+
+def _active_matches(user: User) -> sa.Select:
+    """active_matches_for_families' select, the families bound at each run (pwa.access.kept)."""
+    return visible_matches(user).where(Match.family_id.in_(sa.bindparam("families", expanding=True)), Match.is_active())
 
 
 def manageable_users(user: User) -> sa.Select:

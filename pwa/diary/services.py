@@ -192,13 +192,7 @@ def _latest_entries(mentor: User, family_ids) -> dict:
     """Each family's newest current entry by this mentor: (visit date, next planned contact)."""
     if not family_ids:
         return {}
-    rank = sa.func.row_number().over(partition_by=Visit.family_id,
-                                     order_by=(Visit.started_at.desc(), Visit.created_at.desc()))
-    inner = (sa.select(Visit.family_id, Visit.visit_on, Visit.next_contact_on, rank.label("rank"))
-             .where(Visit.author_id == mentor.id, Visit.family_id.in_(family_ids), Visit.is_current())
-             .subquery())
-    rows = db.session.execute(sa.select(inner.c.family_id, inner.c.visit_on, inner.c.next_contact_on)
-                              .where(inner.c.rank == 1))
+    rows = db.session.execute(_LATEST, {"mentor": mentor.id, "families": list(family_ids)})
     return {family_id: (on, next_on) for family_id, on, next_on in rows}
 
 
@@ -206,6 +200,18 @@ def open_goals_of(family_ids) -> list[Goal]:
     """Active goals of several families, in one query."""
     if not family_ids:
         return []
-    q = (sa.select(Goal).where(Goal.family_id.in_(family_ids), Goal.status == GoalStatus.active)
-         .options(load_only(Goal.family_id, Goal.title, Goal.status, Goal.created_at), lazyload("*")))
-    return list(db.session.scalars(q.order_by(Goal.created_at)))
+    return list(db.session.scalars(_GOALS_OF, {"families": list(family_ids)}))
+
+
+# The home screen's selects, built once (building and keying them cost more than running them).
+_RANK = sa.func.row_number().over(partition_by=Visit.family_id,
+                                  order_by=(Visit.started_at.desc(), Visit.created_at.desc()))
+_NEWEST = (sa.select(Visit.family_id, Visit.visit_on, Visit.next_contact_on, _RANK.label("rank"))
+           .where(Visit.author_id == sa.bindparam("mentor"),
+                  Visit.family_id.in_(sa.bindparam("families", expanding=True)), Visit.is_current())
+           .subquery())
+_LATEST = sa.select(_NEWEST.c.family_id, _NEWEST.c.visit_on, _NEWEST.c.next_contact_on).where(_NEWEST.c.rank == 1)
+_GOALS_OF = (sa.select(Goal).where(Goal.family_id.in_(sa.bindparam("families", expanding=True)),
+                                   Goal.status == GoalStatus.active)
+             .options(load_only(Goal.family_id, Goal.title, Goal.status, Goal.created_at), lazyload("*"))
+             .order_by(Goal.created_at))
