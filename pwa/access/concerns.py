@@ -73,31 +73,44 @@ def list_concerns(user: User, *, open_only: bool = False, family: Family | None 
     """The user's concerns, newest first (open: something unacknowledged; after/before: it or an addendum), audited.
 
     queue_line: load only what a queue's line shows (see _QUEUE_LINE); line="index": what the
-    concerns page shows (_INDEX_LINE). The rest loads if touched.
+    concerns page shows (_INDEX_LINE). The rest loads if touched. The select, its loader options
+    included (whose cache key cost more than the query), is built once for the user's scope and
+    these choices (pwa.access.kept).
     """
-    q = concerns_query(user, open_only=open_only, family=family, limit=limit, after=after, before=before,
-                       offset=offset, child=child, oldest_first=oldest_first)
-    if queue_line or line:
-        q = q.options(*_LINES[line or "queue"])
+    wanted = None if child is None else _as_uuid(user, Concern, child, "read")
+    q = prepared(_concern_list, user, open_only, None if family is None else family.id, limit, after, before,
+                 offset, wanted, oldest_first, line or ("queue" if queue_line else None))
     concerns = list(db.session.scalars(q).unique())
     audit_listing(user, family)
     return concerns
 
 
+def _concern_list(user: User, open_only: bool, family_id, limit: int, after, before, offset: int, child_id,
+                  oldest_first: bool, line: str | None) -> sa.Select:
+    q = _concerns(user, open_only, family_id, limit, after, before, offset, child_id, oldest_first)
+    return q.options(*_LINES[line]) if line else q
+
+
 def concerns_query(user: User, *, open_only: bool = False, family: Family | None = None, limit: int = 200,
                    after=None, before=None, offset: int = 0, child=None, oldest_first: bool = False) -> sa.Select:
     """The select of list_concerns (not yet audited: run it through list_concerns or a caller that audits)."""
+    wanted = None if child is None else _as_uuid(user, Concern, child, "read")
+    return _concerns(user, open_only, None if family is None else family.id, limit, after, before, offset, wanted,
+                     oldest_first)
+
+
+def _concerns(user: User, open_only: bool, family_id, limit: int, after, before, offset: int, child_id,
+              oldest_first: bool) -> sa.Select:
     order = (Concern.created_at, Concern.id) if oldest_first else (Concern.created_at.desc(), Concern.id)
     q = visible_concerns(user).order_by(*order).limit(limit).offset(offset)
-    if child is not None:
+    if child_id is not None:
         from pwa.models import ConcernChild
 
-        wanted = _as_uuid(user, Concern, child, "read")
-        q = q.where(Concern.id.in_(sa.select(ConcernChild.concern_id).where(ConcernChild.child_id == wanted)))
+        q = q.where(Concern.id.in_(sa.select(ConcernChild.concern_id).where(ConcernChild.child_id == child_id)))
     if open_only:
         q = q.where(_open_concern())
-    if family is not None:
-        q = q.where(Concern.family_id == family.id)
+    if family_id is not None:
+        q = q.where(Concern.family_id == family_id)
     if before is not None:
         q = q.where(Concern.created_at < before)
     if after is not None:

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from pwa.concerns.alerts import ALERT_RULE
+from pwa.core.database import columns
 from pwa.core.extensions import db
 from pwa.models import MailStatus, OutboxMessage
 
@@ -27,19 +28,27 @@ class Delivery:
                 "retrying": "Email not yet accepted: retrying", "dead": "Email could not be delivered"}[self.state]
 
 
+# Only what a delivery's line shows, as plain columns: the ORM rows opened every message's sealed
+# address and bodies (four decryptions a message) to show its status. Built once.
+_M = OutboxMessage.__table__.c
+_DELIVERIES = sa.select(_M.subject_id, _M.status, _M.sent_at, _M.attempts, _M.last_error).where(
+    _M.subject_id.in_(sa.bindparam("items", expanding=True)), _M.recipient_rule == ALERT_RULE)
+
+
 def deliveries(item_ids) -> dict:
     """Each item's alert delivery, from its outbox rows, in one query."""
     ids = list(item_ids)
     if not ids:
         return {}
-    q = sa.select(OutboxMessage).where(OutboxMessage.subject_id.in_(ids), OutboxMessage.recipient_rule == ALERT_RULE)
+    db.session.flush()  # an alert queued by this very request (a concern just sent from the phone) counts
     found: dict = {}
-    for message in db.session.scalars(q):
+    for message in columns(_DELIVERIES, {"items": ids}):
         found[message.subject_id] = _better(found.get(message.subject_id), _delivery(message))
     return found
 
 
-def _delivery(message: OutboxMessage) -> Delivery:
+def _delivery(message) -> Delivery:
+    """A message's delivery, from its status, times and last error (an OutboxMessage or a row of them)."""
     if message.status is MailStatus.sent:
         return Delivery("sent", message.sent_at, message.attempts)
     if message.status is MailStatus.dead:
