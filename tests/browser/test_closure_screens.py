@@ -2,6 +2,7 @@
 1280 px. Screenshots go to /work/shots/closure/ (or $BRIDGE_SHOTS) for a person to look at."""
 
 import pytest
+from playwright.sync_api import expect
 
 from pwa.core import clock
 from pwa.core.extensions import db
@@ -36,7 +37,8 @@ def test_a_coordinator_closes_a_case_holds_it_and_reads_the_retention_report(bro
     page.click("text=Legal hold and retention")
     page.fill("#reason", "Family court proceedings: the council's legal team asked us to keep everything.")
     page.click("button:has-text('Set a legal hold')")
-    assert "Legal hold set" in page.inner_text("main") and "Legal hold in force" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Legal hold set")  # awaited: the click only starts the navigation
+    expect(page.locator("main")).to_contain_text("Legal hold in force")
     page.goto(f"/families/{world.family.id}/hold")
     assert "A legal hold is in force" in page.inner_text("main")
     screenshot(page, SHOTS, f"legal-hold-{width}.png")

@@ -6,6 +6,7 @@ Screenshots and the PDF's first page go to /work/shots/pack/ (or $BRIDGE_SHOTS).
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from pwa.core import clock
 from tests.browser.phone import first_page_png, screenshot, shots, sign_in
@@ -25,7 +26,7 @@ def test_the_pack_is_prepared_and_then_downloads_by_itself(browser, live, world,
     page.goto(f"/families/{world.family.id}/report")
     screenshot(page, SHOTS, f"report-{width}.png")
     page.click("text=Download the PDF")
-    assert "Preparing the pack — it will download when ready" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Preparing the pack — it will download when ready")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     screenshot(page, SHOTS, f"preparing-{width}.png")
     run_pack_job(app)

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.phone import first_page_png, screenshot, shots, sign_in
 from tests.support.concern_world import raise_concern
@@ -23,7 +24,7 @@ def test_a_coordinator_sees_who_has_seen_the_record_and_downloads_the_export(bro
     sign_in(page, world.coordinator)
     page.goto(f"/families/{world.family.id}")
     page.click("text=Who has seen this record")
-    assert "Concern raised" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Concern raised")
     page.select_option("#kind", "read")
     page.click("button:has-text('Filter')")
     assert "kind=read" in page.url
