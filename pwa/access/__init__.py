@@ -35,7 +35,9 @@ from pwa.access.record import (
 )
 from pwa.access.closure import closed_families, retention_deletions
 from pwa.access.kept import prepared
-from pwa.access.queues import debrief_queue, waiting_concerns
+from pwa.access.queues import (
+    debrief_queue, debriefs_counted, held_listed, undelivered_listed, waiting_concerns, waiting_counted,
+)
 from pwa.access.visit_lines import family_visit_lines
 from pwa.access.concern_lines import family_concern_lines
 
@@ -49,6 +51,7 @@ __all__ = [
     "debriefs_for", "list_concerns", "undelivered_for", "undelivered_mail", "visible_concerns",
     "concerns_sent_by", "held_family", "held_item_for", "held_items", "held_sent_by", "offline_snapshot",
     "visible_held", "visits_sent_by", "child_for", "family_record", "person_for",
-    "closed_families", "retention_deletions", "debrief_queue", "waiting_concerns", "family_visit_lines",
+    "closed_families", "retention_deletions", "debrief_queue", "waiting_concerns", "debriefs_counted",
+    "held_listed", "undelivered_listed", "waiting_counted", "family_visit_lines",
     "prepared", "family_concern_lines",
 ]

@@ -9,14 +9,36 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from pwa.access.concerns import _debriefs, _open_concern, visible_concerns
+from pwa.access.concerns import _counted, _debriefs, _debriefs_counted, _open_concern, _undelivered_newest, \
+    visible_concerns
 from pwa.access.kept import prepared
+from pwa.access.phone import _held
 from pwa.access.staff import staff_name
 from pwa.core import audit
 from pwa.core.database import columns
 from pwa.core.extensions import db
 from pwa.models import Concern, ConcernAddendum, DebriefTask, Family, Role, Urgency, User
 from pwa.models.base import open_column
+
+
+def waiting_counted(user: User) -> sa.Select:
+    """The select of how many concerns waiting_concerns would list (the dashboard reads it with its other counts)."""
+    return _counted(user, True)
+
+
+def debriefs_counted(user: User) -> sa.Select:
+    """The select of how many debrief tasks debrief_queue would list."""
+    return _debriefs_counted(user)
+
+
+def undelivered_listed(user: User) -> sa.Select:
+    """The select of the dead letters undelivered_mail lists (the dashboard asks only whether it has any)."""
+    return _undelivered_newest(user)
+
+
+def held_listed(user: User) -> sa.Select:
+    """The select of the held entries held_items lists (the dashboard asks only whether it has any)."""
+    return _held(user, True, 200)
 
 
 class WaitingLine(NamedTuple):

@@ -6,8 +6,11 @@ from pwa.models import User
 from pwa.supervision.dashboard import Section, section
 
 
+def _held(items: list, **lazy) -> Section:
+    return Section("held", "Entries from phones held for you to check", items, "quarantine/_dash_held.html", **lazy)
+
+
 @section(5)
 def held_entries(coordinator: User, today: date) -> Section:
     """Entries a mentor's phone sent that could not be stored: open each, then record or dismiss it."""
-    return Section("held", "Entries from phones held for you to check", access.held_items(coordinator),
-                   "quarantine/_dash_held.html")
+    return _held([], probe=(access.held_listed,), then=lambda: _held(access.held_items(coordinator)))

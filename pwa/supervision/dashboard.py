@@ -9,6 +9,12 @@ Every section has a "see all" page (/dashboard/<key>), paged with a count. A sec
 that lists everything in `items` needs nothing more; one that lists only its first
 items (and sets `total`) gives `fetch(limit, offset)` for the rest. Passing `key=` to
 `section` lets the see-all page run only that section.
+
+A section need not read anything itself. One that gives `counted` (the select of its count) or
+`probe` (a select of its rows: has it any?) is read with every other section's count in one
+select of scalar subqueries, kept per coordinator and day; then only the sections with something
+to show run their own select (`fetch` for a counted one, `then` for a probed one). The page's
+statements are the counts, one per section with rows, and the request's own.
 """
 import uuid
 from dataclasses import dataclass, field
@@ -18,16 +24,13 @@ from typing import Callable, NamedTuple
 import sqlalchemy as sa
 
 from pwa import access
-from pwa.core import clock, refusals, registry
+from pwa.core import registry
 from pwa.core.database import columns
-from pwa.core.dates import add_months
 from pwa.core.extensions import db
-from pwa.models import AuditEvent, Family, Match, Role, SupervisionSession, User
+from pwa.models import Family, Match, User
 from pwa.models.base import open_column
 from pwa.web.paging import Page
 
-SOON_DAYS = 30
-REFUSAL_DAYS, REFUSALS_SHOWN_FROM = 7, 3  # accounts refused this often in a week are worth a look
 REVIEW_WARNING_DAYS = 7
 
 
@@ -42,6 +45,10 @@ class Section:
     empty: str = "Nothing to act on."
     total: int | None = None  # when only the first items are listed
     fetch: Callable[[int, int], list] | None = None  # (limit, offset) -> items, when `items` is not all
+    counted: tuple | None = None  # (builder, *values): builder(coordinator, *values) is the select of its count
+    probe: tuple | None = None  # (builder, *values) of a select of its rows; when it has none, nothing else runs
+    then: Callable[[], "Section"] | None = None  # the section read in full, when its probe found rows
+    params: dict = field(default_factory=dict)  # values for bind parameters of its selects
 
     @property
     def count(self) -> int:
@@ -86,8 +93,10 @@ SHOWN = 10  # items listed per section, the most urgent first; the heading gives
 
 def build(coordinator: User, today: date) -> list[Section]:
     """Every section for a coordinator's programme, each listing its first SHOWN items."""
-    sections = [fn(coordinator, today) for _, fn in _sections().ordered]
+    sections = _counts(coordinator, [fn(coordinator, today) for _, fn in _sections().ordered])
     for s in sections:
+        if s.counted and s.total:
+            s.items = list(s.fetch(SHOWN, 0))
         s.total, s.items = s.count, s.items[:SHOWN]
     return sections
 
@@ -104,6 +113,7 @@ def one(key: str, coordinator: User, today: date, page: Page) -> Section | None:
                 break
     if found is None:
         return None
+    [found] = _counts(coordinator, [found])
     page.total = found.count
     page.number = min(page.number, page.pages)
     items = found.fetch(page.per_page, page.offset) if found.fetch else found.items[page.offset:page.last]
@@ -111,22 +121,47 @@ def one(key: str, coordinator: User, today: date, page: Page) -> Section | None:
     return found
 
 
+def _counts(coordinator: User, sections: list[Section]) -> list[Section]:
+    """Read the sections' counts and probes in one select; a probed section with rows is then read in full."""
+    asked = [s for s in sections if s.counted or s.probe]
+    if not asked:
+        return sections
+    together = access.prepared(_together, coordinator, tuple((s.counted, s.probe) for s in asked))
+    params = {name: value for s in asked for name, value in s.params.items()}
+    values = dict(zip(map(id, asked), db.session.connection().execute(together, params).one()))
+    for s in asked:
+        if s.counted:
+            s.total = values[id(s)]
+    return [s.then() if s.probe and values[id(s)] else s for s in sections]
+
+
+def _together(coordinator: User, asks: tuple) -> sa.Select:
+    """One select of every section's count (a scalar subquery) or probe (an EXISTS), in page order."""
+    return sa.select(*(_asked(coordinator, counted, probe) for counted, probe in asks))
+
+
+def _asked(coordinator: User, counted: tuple | None, probe: tuple | None) -> sa.ColumnElement:
+    if counted:
+        build, *values = counted
+        return build(coordinator, *values).scalar_subquery()
+    build, *values = probe
+    return build(coordinator, *values).exists()
+
+
 def listed(key: str, title: str, build: Callable, coordinator: User, today: date, template: str, *,
            shape: Callable, **more) -> Section:
-    """A section from one select: its count, its first SHOWN rows, and the rest on its see-all page.
+    """A section from one select: its count (read with the others'), its first SHOWN rows, the rest on its see-all page.
 
     build(coordinator, today) gives the select of the columns a card shows and a cheaper count than
     counting it (or None); both are built once per coordinator and day and kept (pwa.access.kept).
     shape makes each row into the line a card shows: no object is loaded, and only the names shown are
     opened (people's through access.staff_name, kept per process).
     """
-    q, counted, first = access.prepared(_statements, coordinator, build, today)
-    total = columns(counted).scalar()
-
     def fetch(limit: int, offset: int) -> list:
+        q, _, first = access.prepared(_statements, coordinator, build, today)
         return [shape(r) for r in columns(first if (limit, offset) == (SHOWN, 0) else q.limit(limit).offset(offset))]
 
-    return Section(key, title, fetch(SHOWN, 0) if total else [], template, total=total, fetch=fetch, **more)
+    return Section(key, title, [], template, fetch=fetch, counted=(_count_of, build, today), **more)
 
 
 def _statements(coordinator: User, build: Callable, today: date) -> tuple[sa.Select, sa.Select, sa.Select]:
@@ -134,6 +169,10 @@ def _statements(coordinator: User, build: Callable, today: date) -> tuple[sa.Sel
     if counted is None:
         counted = sa.select(sa.func.count()).select_from(q.order_by(None).subquery())
     return q, counted, q.limit(SHOWN)
+
+
+def _count_of(coordinator: User, build: Callable, today: date) -> sa.Select:
+    return access.prepared(_statements, coordinator, build, today)[1]
 
 
 class MatchLine(NamedTuple):
@@ -180,75 +219,3 @@ def past_agreed_end(coordinator: User, today: date) -> Section:
     """Active matches past their agreed end: extend with a reason, or end."""
     return listed("overrun", "Matches past their agreed end", _OVERRUN, coordinator, today,
                   "supervision/_overrun.html", shape=_match_line)
-
-
-def readiness_alerts(mentors: list[User], today: date) -> list[tuple[User, str, date]]:
-    """(mentor, which check, when it lapses) for checks lapsed or lapsing within 30 days."""
-    alerts = []
-    for mentor in mentors:
-        for what, lapses in mentor.expiries().items():
-            if lapses <= today + timedelta(days=SOON_DAYS):
-                alerts.append((mentor, what, lapses))
-    return sorted(alerts, key=lambda a: a[2])
-
-
-def _active_mentors(coordinator: User) -> sa.Select:
-    return access.manageable_users(coordinator).where(User.role == Role.mentor, User.active.is_(True))
-
-
-def _lapsing(coordinator: User, today: date, valid: tuple[int, int]) -> sa.Select:
-    soon, (dbs_months, training_months) = today + timedelta(days=SOON_DAYS + 3), valid
-    lapsing = sa.or_(User.dbs_checked_on <= add_months(soon, -dbs_months),
-                     User.cp_trained_on <= add_months(soon, -training_months))
-    return _active_mentors(coordinator).where(lapsing).order_by(User.created_at)
-
-
-@section(60, "readiness")
-def readiness(coordinator: User, today: date) -> Section:
-    """Readiness checks expired (blocking new matches) or expiring within 30 days.
-
-    The database picks the mentors whose check was made long enough ago to lapse by then (a few days'
-    margin for months of different lengths); expiries() then gives each one's exact date.
-    """
-    valid = (coordinator.programme.dbs_valid_months, coordinator.programme.training_valid_months)
-    mentors = db.session.scalars(access.prepared(_lapsing, coordinator, today, valid)).all()
-    return Section("readiness", "Readiness checks expiring or expired", readiness_alerts(mentors, today),
-                   "supervision/_readiness.html")
-
-
-def _supervision_lines(coordinator: User, today: date) -> tuple[sa.Select, None]:
-    newest = (sa.select(SupervisionSession.mentor_id, sa.func.max(SupervisionSession.held_on).label("held_on"))
-              .group_by(SupervisionSession.mentor_id).subquery())
-    last = SupervisionSession  # the latest session: the select is of mentors, so no alias is needed
-    q = (_active_mentors(coordinator).with_only_columns(User.id, User.name, last.next_on)
-         .outerjoin(newest, newest.c.mentor_id == User.id)
-         .outerjoin(last, sa.and_(last.mentor_id == User.id, last.held_on == newest.c.held_on))
-         .where(sa.or_(newest.c.mentor_id.is_(None), last.next_on <= today)).order_by(User.created_at, User.id))
-    return q, None
-
-
-def _supervision_line(row) -> tuple:
-    return row[0], access.staff_name(row[0], row[1]), row[2]
-
-
-@section(70, "supervision")
-def supervision_due(coordinator: User, today: date) -> Section:
-    """Mentors whose next supervision date has come, or who have never had one (their latest session decides)."""
-    return listed("supervision", "Supervision due", _supervision_lines, coordinator, today,
-                  "supervision/_supervision_due.html", shape=_supervision_line)
-
-
-@section(80)
-def repeated_refusals(coordinator: User, today: date) -> Section:
-    """Accounts of the programme refused several times this week: probing, or someone who lacks access."""
-    since = clock.now() - timedelta(days=REFUSAL_DAYS)
-    people = access.manageable_users(coordinator).with_only_columns(User.id)
-    n = sa.func.count(AuditEvent.id)
-    q = (sa.select(AuditEvent.actor_id, n, sa.func.max(AuditEvent.at))
-         .where(AuditEvent.at >= since, AuditEvent.action.like(refusals.PREFIX + "%"), AuditEvent.actor_id.in_(people))
-         .group_by(AuditEvent.actor_id).having(n >= REFUSALS_SHOWN_FROM).order_by(n.desc()))
-    rows = db.session.execute(q).all()
-    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_([r[0] for r in rows])))}
-    items = [(users[actor], count, last) for actor, count, last in rows]
-    return Section("refusals", "Accounts refused access repeatedly", items, "supervision/_refusals.html",
-                   empty=f"No account was refused {REFUSALS_SHOWN_FROM} or more times in the last {REFUSAL_DAYS} days.")

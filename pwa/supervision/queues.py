@@ -3,7 +3,10 @@
 Overdue is per family: no visit within the programme's window, counted from the later of
 the family's last visit and its match's start (a match made today is not overdue today).
 """
+from dataclasses import astuple
 from datetime import date
+
+import sqlalchemy as sa
 
 from pwa.families import finder, listed
 from pwa.models import User
@@ -12,11 +15,22 @@ from pwa.supervision.dashboard import SHOWN, Section, section
 
 def _finder_section(key: str, title: str, template: str, criteria: finder.Criteria, coordinator: User,
                     today: date, empty: str) -> Section:
+    """The queue's section: probed with the other sections' counts, and read only when it has families."""
     def fetch(limit: int, offset: int) -> list:
         return listed.find(coordinator, criteria, today, limit=limit, offset=offset).rows
 
-    first = listed.find(coordinator, criteria, today, limit=SHOWN)  # the first lines and the count, in one select
-    return Section(key, title, first.rows, template, empty=empty, total=first.total, fetch=fetch)
+    def then() -> Section:
+        first = listed.find(coordinator, criteria, today, limit=SHOWN)  # the first lines and the count, in one select
+        return Section(key, title, first.rows, template, empty=empty, total=first.total, fetch=fetch)
+
+    window = coordinator.programme.overdue_days if coordinator.programme else None  # what finder.filtered reads
+    return Section(key, title, [], template, empty=empty, probe=(_queued, astuple(criteria), today, window),
+                   then=then)
+
+
+def _queued(coordinator: User, criteria: tuple, today: date, window: int | None) -> sa.Select:
+    """The families in a queue, unordered: whether it has any is asked with the dashboard's counts."""
+    return finder.filtered(coordinator, finder.Criteria(*criteria), today, matched=False)[0]
 
 
 @section(30, "overdue")
