@@ -24,6 +24,7 @@ Each figure is the median of three tries.
 import statistics
 import sys
 import time
+from datetime import date, timedelta
 
 from playwright.sync_api import sync_playwright
 
@@ -147,6 +148,8 @@ def offline_save(context, path: str, n: int) -> float:
     context.route("**/*", lambda route: route.abort("internetdisconnected"))
     try:
         page.evaluate(WATCH_SAVE)
+        # Yesterday at 10:00: today's 10:00 is in the future before ten, and the form rightly refuses it.
+        page.fill("#visit_on", (date.today() - timedelta(days=1)).isoformat())
         page.fill("#started_at", "10:00")
         page.fill("#duration_minutes", "30")
         page.fill("#what_done", f"Benchmark visit made with no signal ({n})")
