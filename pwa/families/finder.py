@@ -104,6 +104,16 @@ def with_match(q: sa.Select) -> sa.Select:
     return q.outerjoin(Match, sa.and_(Match.family_id == Family.id, Match.is_active()))
 
 
+def overdue_window(user: User) -> int:
+    """Days without a visit before a matched family is overdue: the programme's window (7 without one)."""
+    return user.programme.overdue_days if user.programme else 7
+
+
+def reads(user: User) -> tuple:
+    """What `filtered` reads beyond its arguments: part of the key of a select of it kept (pwa.access.kept)."""
+    return overdue_window(user), keyring().current
+
+
 def filtered(user: User, c: Criteria, today: date, *, matched: bool = True) -> tuple[sa.Select, bool]:
     """The families asked for; joined to their active match unless `matched` is false and no choice needs it."""
     q = access.visible_families(user)
@@ -125,8 +135,7 @@ def filtered(user: User, c: Criteria, today: date, *, matched: bool = True) -> t
     if c.mentor:
         q = q.where(Match.mentor_id == uuid.UUID(c.mentor))
     if c.overdue:
-        window = user.programme.overdue_days if user.programme else 7
-        q = q.where(Match.id.is_not(None), _since_visit() < today - timedelta(days=window))
+        q = q.where(Match.id.is_not(None), _since_visit() < today - timedelta(days=overdue_window(user)))
     if c.awaiting:
         q = q.where(Family.consent_given_on.is_not(None), Match.id.is_(None), Family.stage.in_(AWAITING_STAGES))
     if c.consent == "none":
@@ -154,7 +163,7 @@ def count(user: User, c: Criteria, today: date) -> int:
 
 def overdue_rule(user: User, today: date) -> Callable[[date | None, date | None], bool]:
     """Whether a matched family is overdue, given its last visit and its match's start."""
-    cutoff = today - timedelta(days=user.programme.overdue_days if user.programme else 7)
+    cutoff = today - timedelta(days=overdue_window(user))
 
     def overdue(last_visit_on, started_on) -> bool:
         since = max(filter(None, (last_visit_on, started_on)), default=None)

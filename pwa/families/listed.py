@@ -14,9 +14,8 @@ from pwa import access
 from pwa.core import audit
 from pwa.core.database import columns
 from pwa.core.extensions import db
-from pwa.families.finder import MATCH_SORTS, Criteria, count, filtered, ordered, overdue_rule, with_match
+from pwa.families.finder import MATCH_SORTS, Criteria, count, filtered, ordered, overdue_rule, reads, with_match
 from pwa.models import Family, Match, PlanType, Stage, User
-from pwa.crypto.runtime import keyring
 from pwa.models.base import open_column
 from pwa.web import paging
 
@@ -82,7 +81,7 @@ def find(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0) -
     Each family's name is opened here (the only sealed field a card shows); the people's names
     through access.staff_name, each opened once per process.
     """
-    settings = (user.programme.overdue_days if user.programme else None, keyring().current)  # what filtered reads
+    settings = reads(user)
     q, too_short = access.prepared(_select, user, astuple(c), today, limit, offset, settings)
     audit.record(db.session, user, "list", object_type="families")
     rows, total = _listed(user, q, today)

@@ -23,12 +23,11 @@ def _finder_section(key: str, title: str, template: str, criteria: finder.Criter
         first = listed.find(coordinator, criteria, today, limit=SHOWN)  # the first lines and the count, in one select
         return Section(key, title, first.rows, template, empty=empty, total=first.total, fetch=fetch)
 
-    window = coordinator.programme.overdue_days if coordinator.programme else None  # what finder.filtered reads
-    return Section(key, title, [], template, empty=empty, probe=(_queued, astuple(criteria), today, window),
-                   then=then)
+    return Section(key, title, [], template, empty=empty,
+                   probe=(_queued, astuple(criteria), today, finder.reads(coordinator)), then=then)
 
 
-def _queued(coordinator: User, criteria: tuple, today: date, window: int | None) -> sa.Select:
+def _queued(coordinator: User, criteria: tuple, today: date, reads: tuple) -> sa.Select:
     """The families in a queue, unordered: whether it has any is asked with the dashboard's counts."""
     return finder.filtered(coordinator, finder.Criteria(*criteria), today, matched=False)[0]
 
