@@ -77,29 +77,31 @@ def list_concerns(user: User, *, open_only: bool = False, family: Family | None 
     included (whose cache key cost more than the query), is built once for the user's scope and
     these choices (pwa.access.kept).
     """
-    wanted = None if child is None else _as_uuid(user, Concern, child, "read")
-    q = prepared(_concern_list, user, open_only, None if family is None else family.id, limit, after, before,
-                 offset, wanted, oldest_first, line or ("queue" if queue_line else None))
+    q = prepared(_concern_list, user, *_about(user, family, child), open_only, limit, after, before, offset,
+                 oldest_first, line or ("queue" if queue_line else None))
     concerns = list(db.session.scalars(q).unique())
     audit_listing(user, family)
     return concerns
 
 
-def _concern_list(user: User, open_only: bool, family_id, limit: int, after, before, offset: int, child_id,
+def _concern_list(user: User, family_id, child_id, open_only: bool, limit: int, after, before, offset: int,
                   oldest_first: bool, line: str | None) -> sa.Select:
-    q = _concerns(user, open_only, family_id, limit, after, before, offset, child_id, oldest_first)
+    q = _concerns(user, family_id, child_id, open_only, limit, after, before, offset, oldest_first)
     return q.options(*_LINES[line]) if line else q
+
+
+def _about(user: User, family: Family | None, child) -> tuple:
+    """The family's id and the child's (checked: a malformed id is a 404), as the selects take them."""
+    return None if family is None else family.id, None if child is None else _as_uuid(user, Concern, child, "read")
 
 
 def concerns_query(user: User, *, open_only: bool = False, family: Family | None = None, limit: int = 200,
                    after=None, before=None, offset: int = 0, child=None, oldest_first: bool = False) -> sa.Select:
     """The select of list_concerns (not yet audited: run it through list_concerns or a caller that audits)."""
-    wanted = None if child is None else _as_uuid(user, Concern, child, "read")
-    return _concerns(user, open_only, None if family is None else family.id, limit, after, before, offset, wanted,
-                     oldest_first)
+    return _concerns(user, *_about(user, family, child), open_only, limit, after, before, offset, oldest_first)
 
 
-def _concerns(user: User, open_only: bool, family_id, limit: int, after, before, offset: int, child_id,
+def _concerns(user: User, family_id, child_id, open_only: bool, limit: int, after, before, offset: int,
               oldest_first: bool) -> sa.Select:
     order = (Concern.created_at, Concern.id) if oldest_first else (Concern.created_at.desc(), Concern.id)
     q = visible_concerns(user).order_by(*order).limit(limit).offset(offset)

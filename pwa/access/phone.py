@@ -64,7 +64,10 @@ def visible_held(user: User) -> sa.Select:
     return q.where(sa.false())
 
 
-def held_items(user: User, *, open_only: bool = True, limit: int = 200) -> list[QuarantinedItem]:
+HELD_SHOWN = 200  # held entries listed at most (a coordinator checks and clears them as they come)
+
+
+def held_items(user: User, *, open_only: bool = True, limit: int = HELD_SHOWN) -> list[QuarantinedItem]:
     """Held entries, oldest waiting first (or every one, newest first), audited as a listing."""
     items = list(db.session.scalars(prepared(_held, user, open_only, limit)).unique())
     audit.record(db.session, user, "list", object_type="quarantined_items")

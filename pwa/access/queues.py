@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from pwa.access.concerns import _counted, _debriefs, _debriefs_counted, _open_concern, _undelivered_newest, \
     visible_concerns
 from pwa.access.kept import prepared
-from pwa.access.phone import _held
+from pwa.access.phone import HELD_SHOWN, _held
 from pwa.access.staff import staff_name
 from pwa.core import audit
 from pwa.core.database import columns
@@ -38,7 +38,7 @@ def undelivered_listed(user: User) -> sa.Select:
 
 def held_listed(user: User) -> sa.Select:
     """The select of the held entries held_items lists (the dashboard asks only whether it has any)."""
-    return _held(user, True, 200)
+    return _held(user, True, HELD_SHOWN)
 
 
 class WaitingLine(NamedTuple):

@@ -48,7 +48,7 @@ def deliveries(item_ids) -> dict:
 
 
 def _delivery(message) -> Delivery:
-    """A message's delivery, from its status, times and last error (an OutboxMessage or a row of them)."""
+    """A message's delivery, from its row of _DELIVERIES (status, when sent, attempts, last error)."""
     if message.status is MailStatus.sent:
         return Delivery("sent", message.sent_at, message.attempts)
     if message.status is MailStatus.dead:
