@@ -1,6 +1,7 @@
 """Profile one scenario in-process with cProfile: `python -m bench.profile "family page (mentor)" [-n 50]`.
 
-Runs on a fresh copy of the cached large dataset (run `make bench` once first), through
+Runs on a fresh copy of the cached large dataset (run `make bench` once first; `--database postgresql`
+restores it into a throwaway cluster as the benchmark does), through
 Flask's test client, signed in like the benchmark. Prints where the time goes: by
 function (own time) and by call tree (cumulative), trimmed to the top rows.
 """
@@ -19,7 +20,7 @@ from typing import Callable
 
 from werkzeug.datastructures import MultiDict
 
-from bench import dataset, scenarios
+from bench import dataset, pgdata, scenarios
 from bench.scenarios import Target
 from bench.seed import SIZES
 from bench.server import Response, csrf_token
@@ -69,18 +70,30 @@ def main(argv=None) -> None:
     p.add_argument("-n", type=int, default=50, help="requests to profile (default 50)")
     p.add_argument("--top", type=int, default=30, help="rows to print (default 30)")
     p.add_argument("--plain", action="store_true", help="only time the requests, without the profiler")
+    p.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite",
+                   help="profile on a copy of the SQLite dataset (default) or in a throwaway PostgreSQL cluster")
     args = p.parse_args(argv)
     scenario = next((s for s in scenarios.PAGES if args.name.lower() in s.name.lower()), None)
     if scenario is None:
         raise SystemExit(f"no scenario matches {args.name!r}: " + ", ".join(s.name for s in scenarios.PAGES))
-    [large] = dataset.prepare([SIZES["large"]], secrets.token_urlsafe(32))
+    secret = secrets.token_urlsafe(32)
+    [large] = dataset.prepare([SIZES["large"]], secret)
+    if args.database == "postgresql":
+        with pgdata.Cluster() as cluster:
+            [served] = pgdata.prepare(cluster, [large], secret)
+            return profile(scenario, served, args)
     copy = dataset.RUN / "profile.db"
     for leftover in (copy.with_name(copy.name + "-wal"), copy.with_name(copy.name + "-shm")):
         leftover.unlink(missing_ok=True)  # an earlier run's log would be replayed onto the fresh copy
     shutil.copyfile(large.path, copy)
-    os.environ.update(dataset.app_env(copy, secrets.token_urlsafe(32)))
-    client = _client(scenario.role, large.fixtures)
-    request = _request(scenario, client, large.fixtures)
+    profile(scenario, dataset.Dataset(large.spec, copy, large.fixtures), args)
+
+
+def profile(scenario, served: dataset.Dataset, args) -> None:
+    """Sign in and warm up on the served copy of the dataset, then time or profile args.n requests."""
+    os.environ.update(dataset.app_env(served.path, secrets.token_urlsafe(32)))
+    client = _client(scenario.role, served.fixtures)
+    request = _request(scenario, client, served.fixtures)
     for _ in range(3):  # warm caches (templates, compiled queries)
         assert request() == scenario.expect_status
     if args.plain:
