@@ -49,27 +49,37 @@ class Person(NamedTuple):
     name: str
 
 
-# Built once (a statement's cache key is worked out once per object): raw (id, ciphertext) pairs, no per-row conversion.
-_OF_ROLE = (sa.select(sa.type_coerce(_USERS.id, sa.String), sa.type_coerce(_USERS.name, sa.String))
-            .where(_USERS.programme_id == sa.bindparam("programme"), _USERS.role == sa.bindparam("role"))
-            .order_by(_USERS.created_at))
-_QUERIES = {False: _OF_ROLE, True: _OF_ROLE.where(_USERS.active.is_(True))}
+# Built once (a statement's cache key is worked out once per object): raw (id, ciphertext, role, active) rows of
+# the roles asked for, no per-row conversion.
+_OF_ROLES = (sa.select(sa.type_coerce(_USERS.id, sa.String), sa.type_coerce(_USERS.name, sa.String),
+                       sa.type_coerce(_USERS.role, sa.String), _USERS.active)
+             .where(_USERS.programme_id == sa.bindparam("programme"),
+                    _USERS.role.in_(sa.bindparam("roles", expanding=True)))
+             .order_by(_USERS.created_at))
 
 
 def staff_choices(programme_id, role: Role, *, active_only: bool) -> tuple[Person, ...]:
-    """A programme's people of one role (oldest account first), their names only opened: for a filter list.
+    """A programme's people of one role (oldest account first), their names only opened: for a filter list."""
+    return staff_lists(programme_id, ((role, active_only),))[0]
+
+
+def staff_lists(programme_id, wanted: tuple[tuple[Role, bool], ...]) -> tuple[tuple[Person, ...], ...]:
+    """For each (role, active only) asked for, a programme's people of that role, all read in one select.
 
     Read every time, in a plain Core select: converting a couple of hundred ids and ciphertexts
     a request cost more than the query. The people are rebuilt only when the rows differ from
     the last ones read (an account added, renamed, disabled or re-keyed).
     """
-    found = columns(_QUERIES[active_only], {"programme": programme_id, "role": role}).all()
-    rows = tuple(map(tuple, found))
-    choices, key = _kept_with(keyring())["choices"], (programme_id, role, active_only)
-    if choices.get(key, (None,))[0] != rows:
-        people = tuple(Person(str(uid), staff_name(uid, name)) for uid, name in ((uuid.UUID(str(u)), n) for u, n in rows))
-        choices[key] = (rows, people)
-    return choices[key][1]
+    roles = sorted({role for role, _ in wanted}, key=lambda role: role.name)
+    rows = tuple(map(tuple, columns(_OF_ROLES, {"programme": programme_id, "roles": roles}).all()))
+    kept, key = _kept_with(keyring())["choices"], (programme_id, wanted)
+    if kept.get(key, (None,))[0] != rows:
+        people = [(uuid.UUID(str(uid)), name, of_role, active) for uid, name, of_role, active in rows]
+        lists = tuple(tuple(Person(str(uid), staff_name(uid, name))
+                            for uid, name, of_role, active in people if of_role == role.name and (active or not only_active))
+                      for role, only_active in wanted)
+        kept[key] = (rows, lists)
+    return kept[key][1]
 
 
 class Account(NamedTuple):

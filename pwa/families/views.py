@@ -34,8 +34,8 @@ def _filter_options() -> dict:
     """The people a coordinator can filter by (other roles see only their own families)."""
     if current_user.role is not Role.coordinator:
         return {}
-    return {"social_workers": access.staff_choices(current_user.programme_id, Role.social_worker, active_only=True),
-            "mentors": access.staff_choices(current_user.programme_id, Role.mentor, active_only=False)}
+    workers, mentors = access.staff_lists(current_user.programme_id, ((Role.social_worker, True), (Role.mentor, False)))
+    return {"social_workers": workers, "mentors": mentors}
 
 
 @bp.route("/refer", methods=["GET", "POST"])
