@@ -11,7 +11,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from pwa.access.concerns import audit_listing, concerns_query
+from pwa.access.concerns import _about, _concerns, audit_listing
+from pwa.access.kept import prepared
 from pwa.access.staff import staff_name
 from pwa.access.visit_lines import Named, _opener
 from pwa.core.extensions import db
@@ -90,10 +91,7 @@ def _line(cls, plain, author_id, name, columns, text, **more):
 def family_concern_lines(user: User, family: Family, limit: int, *, after=None, before=None,
                          child=None) -> list[ConcernLine]:
     """A family's newest concerns the user may see (with their addenda), as its chronology shows them; audited."""
-    q = (concerns_query(user, family=family, limit=limit, after=after, before=before, child=child)
-         .with_only_columns(Concern.id, Concern.reference, Concern.urgency, Concern.created_at,
-                            Concern.acknowledged_at, User.id, User.name, *_CONCERN_TEXT)
-         .join(User, User.id == Concern.author_id))
+    q = prepared(_lines, user, *_about(user, family, child), limit, after, before)
     lines = {row[0]: _line(ConcernLine, row[:5], row[5], row[6], _CONCERN_TEXT, row[7:])
              for row in db.session.execute(q)}
     if lines:
@@ -103,12 +101,29 @@ def family_concern_lines(user: User, family: Family, limit: int, *, after=None, 
     return list(lines.values())
 
 
+def _lines(user: User, family_id, child_id, limit: int, after, before) -> sa.Select:
+    """The concerns' select (list_concerns' own, newest first), with their author's name (kept)."""
+    return (_concerns(user, family_id, child_id, False, limit, after, before, 0, False)
+            .with_only_columns(Concern.id, Concern.reference, Concern.urgency, Concern.created_at,
+                               Concern.acknowledged_at, User.id, User.name, *_CONCERN_TEXT)
+            .join(User, User.id == Concern.author_id))
+
+
+# Built once, each for a page's concerns (their ids): the addenda with their author's name, oldest first;
+# the categories marked; the children each is about.
+_IDS = sa.bindparam("ids", expanding=True)
+_ADDENDA = (sa.select(ConcernAddendum.id, ConcernAddendum.concern_id, ConcernAddendum.urgency,
+                      ConcernAddendum.created_at, ConcernAddendum.acknowledged_at, User.id, User.name, *_ADDENDUM_TEXT)
+            .join(User, User.id == ConcernAddendum.author_id).where(ConcernAddendum.concern_id.in_(_IDS))
+            .order_by(ConcernAddendum.created_at))
+_MARKS = sa.select(ConcernCategoryMark.concern_id, ConcernCategoryMark.category).where(
+    ConcernCategoryMark.concern_id.in_(_IDS))
+_ABOUT = (sa.select(ConcernChild.concern_id, Child.id, Child.first_name).join(Child, Child.id == ConcernChild.child_id)
+          .where(ConcernChild.concern_id.in_(_IDS)))
+
+
 def _add_addenda(lines: dict) -> None:
-    q = (sa.select(ConcernAddendum.id, ConcernAddendum.concern_id, ConcernAddendum.urgency, ConcernAddendum.created_at,
-                   ConcernAddendum.acknowledged_at, User.id, User.name, *_ADDENDUM_TEXT)
-         .join(User, User.id == ConcernAddendum.author_id).where(ConcernAddendum.concern_id.in_(list(lines)))
-         .order_by(ConcernAddendum.created_at))
-    for row in db.session.execute(q):
+    for row in db.session.execute(_ADDENDA, {"ids": list(lines)}):
         concern = lines[row[1]]
         plain = (row[0], concern, *row[2:5])
         concern.addenda.append(_line(AddendumLine, plain, row[5], row[6], _ADDENDUM_TEXT, row[7:]))
@@ -116,14 +131,10 @@ def _add_addenda(lines: dict) -> None:
 
 def _add_categories_and_children(lines: dict) -> None:
     marks: dict = {}
-    for concern_id, category in db.session.execute(
-            sa.select(ConcernCategoryMark.concern_id, ConcernCategoryMark.category)
-            .where(ConcernCategoryMark.concern_id.in_(list(lines)))):
+    for concern_id, category in db.session.execute(_MARKS, {"ids": list(lines)}):
         marks.setdefault(concern_id, set()).add(category)
     for concern_id, chosen in marks.items():
         lines[concern_id].categories = [c for c in ConcernCategory if c in chosen]
     first_name = _opener(Child.first_name)
-    for concern_id, child_id, name in db.session.execute(
-            sa.select(ConcernChild.concern_id, Child.id, Child.first_name).join(Child, Child.id == ConcernChild.child_id)
-            .where(ConcernChild.concern_id.in_(list(lines)))):
+    for concern_id, child_id, name in db.session.execute(_ABOUT, {"ids": list(lines)}):
         lines[concern_id].about.append(first_name(child_id, name))

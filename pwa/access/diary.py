@@ -42,12 +42,12 @@ def visit_for(user: User, visit_id, action: str = "read") -> Visit:
                lambda visit: action == "read" or visit.author_id == user.id)
 
 
-def _family_visits(user: User, family: Family, since, until, child) -> sa.Select:
-    q = visible_visits(user).where(Visit.family_id == family.id)
-    if child is not None:
+def _family_visits(user: User, family_id, since, until, child_id) -> sa.Select:
+    q = visible_visits(user).where(Visit.family_id == family_id)
+    if child_id is not None:
         from pwa.models import VisitChild
 
-        q = q.where(Visit.id.in_(sa.select(VisitChild.visit_id).where(VisitChild.child_id == _as_uuid(user, Visit, child, "read"))))
+        q = q.where(Visit.id.in_(sa.select(VisitChild.visit_id).where(VisitChild.child_id == child_id)))
     if since is not None:
         q = q.where(Visit.visit_on >= since)
     if until is not None:
@@ -55,9 +55,14 @@ def _family_visits(user: User, family: Family, since, until, child) -> sa.Select
     return q.order_by(Visit.started_at.desc(), Visit.created_at.desc())
 
 
+def child_id(user: User, child):
+    """The id of the child a diary is asked about (None: any), checked: a malformed id is a 404."""
+    return None if child is None else _as_uuid(user, Visit, child, "read")
+
+
 def family_visits(user: User, family: Family, limit: int, *, since=None, until=None, child=None) -> list[Visit]:
     """A family's newest diary entries the user may read (naming a child, when given), audited once."""
-    q = (_family_visits(user, family, since, until, child).limit(limit)
+    q = (_family_visits(user, family.id, since, until, child_id(user, child)).limit(limit)
          .options(selectinload(Visit.corrected_by).load_only(Visit.id, Visit.created_at).lazyload("*")))
     visits = list(db.session.scalars(q))
     audit.record(db.session, user, "read diary", family)

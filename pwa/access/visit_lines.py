@@ -11,7 +11,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from pwa.access.diary import _family_visits
+from pwa.access.diary import _family_visits, child_id
+from pwa.access.kept import prepared
 from pwa.access.staff import staff_name
 from pwa.core import audit
 from pwa.core.extensions import db
@@ -75,10 +76,7 @@ def _opener(column):
 def family_visit_lines(user: User, family: Family, limit: int, *, since=None, until=None,
                        child=None) -> list[VisitLine]:
     """A family's newest diary entries the user may read, as shown in its chronology; audited once."""
-    later = aliased(Visit)
-    q = (_family_visits(user, family, since, until, child).limit(limit)
-         .with_only_columns(*_PLAIN, *_TEXT, User.id, User.name, later.id)
-         .join(User, User.id == Visit.author_id).outerjoin(later, later.corrects_id == Visit.id))
+    q = prepared(_lines, user, family.id, since, until, child_id(user, child), limit)
     lines = {}
     for row in db.session.execute(q):
         plain, text = row[:len(_PLAIN)], row[len(_PLAIN):len(_PLAIN) + len(_TEXT)]
@@ -91,16 +89,27 @@ def family_visit_lines(user: User, family: Family, limit: int, *, since=None, un
     return list(lines.values())
 
 
+def _lines(user: User, family_id, since, until, child_id, limit: int) -> sa.Select:
+    """The entries' select, with their author's name and the id of any later entry correcting each (kept)."""
+    later = aliased(Visit)
+    return (_family_visits(user, family_id, since, until, child_id).limit(limit)
+            .with_only_columns(*_PLAIN, *_TEXT, User.id, User.name, later.id)
+            .join(User, User.id == Visit.author_id).outerjoin(later, later.corrects_id == Visit.id))
+
+
+# Built once: the children named in a page's entries, in each entry's order.
+_CHILDREN = (sa.select(VisitChild.visit_id, VisitChild.seen, VisitChild.spoken_to, Child.id, Child.first_name)
+             .join(Child, Child.id == VisitChild.child_id).where(VisitChild.visit_id.in_(sa.bindparam("ids", expanding=True)))
+             .order_by(VisitChild.visit_id, VisitChild.position))
+
+
 def _name_children(lines: dict) -> None:
     """Fill each entry's children seen and spoken to, in the entry's order."""
     if not lines:
         return
-    q = (sa.select(VisitChild.visit_id, VisitChild.seen, VisitChild.spoken_to, Child.id, Child.first_name)
-         .join(Child, Child.id == VisitChild.child_id).where(VisitChild.visit_id.in_(list(lines)))
-         .order_by(VisitChild.visit_id, VisitChild.position))
     first_name = _opener(Child.first_name)
-    for visit_id, seen, spoken_to, child_id, name in db.session.execute(q):
-        named = Named(child_id, first_name=first_name(child_id, name))
+    for visit_id, seen, spoken_to, child_id_, name in db.session.execute(_CHILDREN, {"ids": list(lines)}):
+        named = Named(child_id_, first_name=first_name(child_id_, name))
         if seen:
             lines[visit_id].seen.append(named)
         if spoken_to:
