@@ -110,3 +110,15 @@ def test_one_family_by_id_is_built_once_and_still_scoped(world, auth, app):
     auth.login(world.far_coordinator)
     assert auth.client.get(f"/families/{world.far_family.id}").status_code == 200
     assert auth.client.get(f"/families/{world.family.id}").status_code == 404
+
+
+def test_postgresql_connections_keep_every_statement_the_app_runs_prepared(app):
+    """psycopg would keep only its last 100 prepared statements: each connection keeps PREPARED_KEPT."""
+    from pwa.core.database import PREPARED_KEPT
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("psycopg's prepared statements: PostgreSQL only")
+        with db.engine.connect() as conn:
+            assert conn.connection.driver_connection.prepared_max == PREPARED_KEPT
+        assert PREPARED_KEPT >= 500
