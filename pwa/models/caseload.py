@@ -39,7 +39,8 @@ class TalkRequest(Base):
 
     __tablename__ = "talk_requests"
     __table_args__ = (sa.Index("ix_talk_requests_family_open", "family_id", "talked_at"),
-                      sa.Index("ix_talk_requests_open_oldest", "talked_at", "created_at", "visit_id"))  # the dashboard
+                      sa.Index("ix_talk_requests_open", "created_at", "visit_id",  # the dashboard: open ones, oldest first
+                               sqlite_where=sa.text("talked_at IS NULL"), postgresql_where=sa.text("talked_at IS NULL")))
 
     visit_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True)
     family_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("families.id", ondelete="CASCADE"))

@@ -112,7 +112,7 @@ def _talk_lines(coordinator: User, today: date) -> tuple[sa.Select, sa.Select]:
     lines = (sa.select(TalkRequest.visit_id, TalkRequest.created_at, User.id, User.name, Family.id, Family.display_name)
              .select_from(TalkRequest).join(User, User.id == TalkRequest.mentor_id)
              .join(Family, Family.id == TalkRequest.family_id).where(*_talk_open(coordinator, each=True))
-             .order_by(TalkRequest.created_at, TalkRequest.visit_id))  # by ix_talk_requests_open_oldest, to the tenth
+             .order_by(TalkRequest.created_at, TalkRequest.visit_id))  # by ix_talk_requests_open, to the tenth
     return lines, _counted(coordinator, TalkRequest, TalkRequest.family_id, TalkRequest.talked_at.is_(None))
 
 
