@@ -82,6 +82,25 @@ def staff_lists(programme_id, wanted: tuple[tuple[Role, bool], ...]) -> tuple[tu
     return kept[key][1]
 
 
+class Staff(NamedTuple):
+    """Someone named in a record of who did what: id, opened name and role."""
+
+    id: uuid.UUID
+    name: str
+    role: Role
+
+
+_BY_ID = sa.select(User.id, User.name, User.role).where(User.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def staff_by_id(ids) -> dict:
+    """The people with these ids (None and repeats left out), by id, in one select of the three columns shown."""
+    wanted = list({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    return {uid: Staff(uid, staff_name(uid, name), role) for uid, name, role in columns(_BY_ID, {"ids": wanted})}
+
+
 class Account(NamedTuple):
     """An account on the accounts list: what its row shows, and no more."""
 
