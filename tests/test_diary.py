@@ -41,7 +41,8 @@ def test_mentor_home_lists_active_families_with_visits_goals_and_overdue(world, 
     assert client.get("/").headers["Location"].endswith("/diary")
     home = client.get("/diary").get_data(as_text=True)
     assert "The Own family" in home and "The Ended family" not in home
-    assert "Overdue:</strong> no visit for 30 days" in home and "none yet" in home
+    assert "Overdue:</strong> no visit for 30 days" in home
+    assert f"none yet (matched {(clock.today() - timedelta(days=30)).strftime('%-d %b %Y')})" in home
     assert "Bedtime by eight" in home
     assert f'href="/families/{world.family.id}/visits/new"' in home and "Log a visit" in home
     assert "Raise a concern" in home

@@ -160,7 +160,7 @@ class Card:
     """One family on the mentor's home screen."""
 
     family: Family
-    match: Match
+    matched_on: date  # the day its active match started
     last_visit_on: date | None
     next_contact_on: date | None
     open_goals: list[Goal]
@@ -168,8 +168,12 @@ class Card:
     overdue: bool
 
 
-def caseload(mentor: User, families: list[Family], matches: dict) -> list[Card]:
-    """The mentor's families with their last visit, next contact, open goals and overdue mark."""
+def caseload(mentor: User, families: list[Family], starts: dict) -> list[Card]:
+    """The mentor's families with their last visit, next contact, open goals and overdue mark.
+
+    starts: the day each family's active match started (access.active_match_starts); a family without
+    one is left out.
+    """
     ids = [f.id for f in families]
     audit.record(db.session, mentor, "read caseload", object_type="visits")
     latest = _latest_entries(mentor, ids)
@@ -179,12 +183,12 @@ def caseload(mentor: User, families: list[Family], matches: dict) -> list[Card]:
     today, limit = clock.today(), mentor.programme.overdue_days
     cards = []
     for family in families:
-        match = matches.get(family.id)
-        if match is None:
+        matched_on = starts.get(family.id)
+        if matched_on is None:
             continue
         last_on, next_on = latest.get(family.id, (None, None))
-        since = (today - (last_on or match.started_on)).days
-        cards.append(Card(family, match, last_on, next_on, goals.get(family.id, []), since, since > limit))
+        since = (today - (last_on or matched_on)).days
+        cards.append(Card(family, matched_on, last_on, next_on, goals.get(family.id, []), since, since > limit))
     return sorted(cards, key=lambda c: (not c.overdue, -c.days_without_visit))
 
 

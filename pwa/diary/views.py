@@ -46,8 +46,8 @@ def family_diary(family) -> chronology.Page:
 def home():
     """The mentor's families: last visit, next contact, open goals, overdue; log a visit or raise a concern."""
     families = access.list_families(current_user)
-    matches = access.active_matches_for_families(current_user, [f.id for f in families])
-    cards = services.caseload(current_user, families, matches)
+    starts = access.active_match_starts(current_user, [f.id for f in families])
+    cards = services.caseload(current_user, families, starts)
     return render_template("diary/home.html", cards=cards, today=clock.today())
 
 
