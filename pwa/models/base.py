@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, attributes, mapped_column
 
+from pwa.crypto.runtime import keyring
 from pwa.models.types import BoundText, EncryptedText, Sealed
 
 NAMING = {
@@ -63,8 +64,6 @@ def open_column(column, row_id, value) -> str | None:
     `column` is a table column or a mapped attribute (Family.display_name); naming an attribute's table
     goes through several proxies (6 µs), so each one's name is worked out once.
     """
-    from pwa.crypto.runtime import keyring
-
     if value is None:
         return None
     prefix = _bound_to.get(id(column))
@@ -74,8 +73,6 @@ def open_column(column, row_id, value) -> str | None:
 
 
 def _open(obj, keys) -> None:
-    from pwa.crypto.runtime import keyring
-
     for key in keys:
         value = obj.__dict__.get(key)
         if isinstance(value, Sealed):

@@ -4,6 +4,8 @@ from datetime import timezone
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
+from pwa.crypto.runtime import keyring
+
 
 class UTCDateTime(TypeDecorator):
     """A timestamp stored as UTC and always read back timezone-aware."""
@@ -56,8 +58,6 @@ class EncryptedText(TypeDecorator):
             return str(value)
         if not isinstance(value, BoundText):
             raise TypeError("encrypted columns are written through mapped objects only")
-        from pwa.crypto.runtime import keyring
-
         return keyring().encrypt(str(value), value.ad)
 
     def process_result_value(self, value, dialect):
