@@ -1,6 +1,6 @@
 """One way to page a list that grows: a page number from the URL, a total, and "Showing 51–100 of 137"."""
+import uuid
 from dataclasses import dataclass, field
-
 from urllib.parse import quote
 
 from flask import g, request, url_for
@@ -104,7 +104,7 @@ def row_url(endpoint: str, **values) -> str:
     link = links.get((endpoint, arg))
     if link is None:
         link = links[(endpoint, arg)] = RowLink(endpoint, arg)
-    return link(quote(str(value), safe=_AS_URL_FOR))
+    return link(str(value) if isinstance(value, uuid.UUID) else quote(str(value), safe=_AS_URL_FOR))  # a UUID needs none
 
 
 _AS_URL_FOR = "!$&'()*+,/:;=@"  # what werkzeug's path converter leaves unquoted, so the link is url_for's
