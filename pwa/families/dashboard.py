@@ -1,12 +1,16 @@
 """The coordinator dashboard's record sections: adults not met before, and repeated no access."""
+import uuid
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from pwa import access
 from pwa.core import audit
+from pwa.core.database import columns
 from pwa.core.extensions import db
 from pwa.models import Family, User, Visit, VisitOutcome
+from pwa.models.base import open_column
 from pwa.supervision.dashboard import Section, section
 
 DAYS = 30
@@ -20,8 +24,19 @@ def _recent(coordinator: User, today: date) -> sa.Select:
                                                     Visit.is_current())
 
 
+class Met(NamedTuple):
+    """A visit where the mentor met an adult they had not met before, as its dashboard line shows it."""
+
+    id: uuid.UUID
+    visit_on: date
+    author_name: str
+    unknown_adult_note: str | None
+
+
 def _unknown_adults(coordinator: User, today: date) -> sa.Select:
-    return _recent(coordinator, today).where(Visit.unknown_adult == sa.true()).order_by(Visit.visit_on.desc())
+    return (_recent(coordinator, today).where(Visit.unknown_adult == sa.true()).order_by(Visit.visit_on.desc())
+            .with_only_columns(Visit.id, Visit.visit_on, User.id, User.name, Visit.unknown_adult_note)
+            .join(User, User.id == Visit.author_id))
 
 
 def _attempted(coordinator: User, today: date) -> sa.Select:
@@ -33,7 +48,8 @@ def _attempted(coordinator: User, today: date) -> sa.Select:
 @section(13)
 def unknown_adults(coordinator: User, today: date) -> Section:
     """Visits in the last 30 days where the mentor met an adult they had not met before."""
-    visits = list(db.session.scalars(access.prepared(_unknown_adults, coordinator, today)))
+    visits = [Met(vid, on, access.staff_name(uid, name), open_column(Visit.unknown_adult_note, vid, note))
+              for vid, on, uid, name, note in columns(access.prepared(_unknown_adults, coordinator, today))]
     audit.record(db.session, coordinator, "list", object_type="visits")
     return Section("unknown_adults", f"An adult the mentor had not met before (last {DAYS} days)", visits,
                    "families/_dash_unknown_adults.html", empty="None reported.")
