@@ -41,6 +41,18 @@ def test_two_attempted_visits_in_a_row_alert_the_coordinator_and_social_worker(w
     assert page.count("Attempted visit: no answer at the door.") == 1 and "Attempted visit: family out." in page
 
 
+def test_the_dashboard_names_a_family_with_repeated_no_access_by_reference_only(world, auth, app):
+    auth.login(world.mentor)
+    _attempt(auth, world, 6)
+    _attempt(auth, world, 3, "family_out")
+    auth.logout()
+    auth.login(world.coordinator)
+    section = auth.client.get("/dashboard").get_data(as_text=True).split('id="no_access-h"')[1].split("</section>")[0]
+    latest = (clock.today() - timedelta(days=3)).strftime("%-d %b %Y")
+    assert f'href="/families/{world.family.id}">{world.family.reference}</a> · 2 attempted visits, the latest {latest}' in section
+    assert "Own family" not in section
+
+
 def test_three_attempts_in_a_month_alert_even_with_a_visit_between(world, auth, app):
     auth.login(world.mentor)
     _attempt(auth, world, 20, "cancelled")

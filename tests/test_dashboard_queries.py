@@ -19,9 +19,9 @@ SECTIONS = 16
 # SQLite its BEGIN (PostgreSQL's begins with its first statement, not counted apart).
 OWN = 4
 # With rows in every section: the one select of counts, one select for each of the 16 sections, and one more
-# for two of them: the repeated no-access families and the refused accounts (by id). The entries with an
-# unknown adult are read as the lines they show, their author's name and note with them (pwa/families/dashboard.py).
-FULL = 1 + SECTIONS + 2
+# for the refused accounts (by id). The entries with an unknown adult and the repeated no-access families are
+# read as the lines they show, their author's name, note or family reference with them (pwa/families/dashboard.py).
+FULL = 1 + SECTIONS + 1
 # A quiet programme: the counts, and the two sections of pwa/families/dashboard.py, which are not probed;
 # its two families have had no visit yet and its two mentors no supervision, so those two sections read theirs.
 QUIET = 1 + 2 + 2

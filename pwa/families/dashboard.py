@@ -39,10 +39,16 @@ def _unknown_adults(coordinator: User, today: date) -> sa.Select:
             .join(User, User.id == Visit.author_id))
 
 
+class FamilyRef(NamedTuple):
+    id: uuid.UUID
+    reference: str
+
+
 def _attempted(coordinator: User, today: date) -> sa.Select:
     return (_recent(coordinator, today).where(Visit.outcome.in_(ATTEMPTED))
-            .with_only_columns(Visit.family_id, sa.func.count(), sa.func.max(Visit.visit_on))
-            .group_by(Visit.family_id).having(sa.func.count() >= 2).order_by(sa.func.count().desc()))
+            .with_only_columns(Visit.family_id, Family.reference, sa.func.count(), sa.func.max(Visit.visit_on))
+            .join(Family, Family.id == Visit.family_id).group_by(Visit.family_id, Family.reference)
+            .having(sa.func.count() >= 2).order_by(sa.func.count().desc()))
 
 
 @section(13)
@@ -58,10 +64,7 @@ def unknown_adults(coordinator: User, today: date) -> Section:
 @section(14)
 def no_access(coordinator: User, today: date) -> Section:
     """Families with two or more attempted visits (no answer, cancelled, out) in the last 30 days."""
-    rows = db.session.execute(access.prepared(_attempted, coordinator, today)).all()
-    ids = [fid for fid, _, _ in rows]
-    found = db.session.scalars(access.visible_families(coordinator).where(Family.id.in_(ids))).unique() if ids else []
-    families = {f.id: f for f in found}
-    items = [(families[fid], n, last) for fid, n, last in rows if fid in families]
+    items = [(FamilyRef(fid, reference), n, last)
+             for fid, reference, n, last in columns(access.prepared(_attempted, coordinator, today))]
     return Section("no_access", f"Repeated no access (last {DAYS} days)", items, "families/_dash_no_access.html",
                    empty="No family with repeated attempted visits.")
