@@ -77,6 +77,16 @@ def test_the_concerns_list_pages_and_a_page_past_the_end_shows_the_last(app, can
     assert showing(past) == "Showing 51–52 of 52" and past.count('class="card"') == 2
 
 
+def test_the_concerns_list_runs_the_same_queries_whether_or_not_any_concern_waits(app, canaries, auth, counting):
+    c = canaries
+    done = raise_concern(app, c.mentor, c.family)
+    _acknowledge(app, c.social_worker, done)
+    auth.login(c.social_worker)
+    none_waiting = _queries(auth, "/concerns/")
+    raise_concern(app, c.mentor, c.family)
+    assert _queries(auth, "/concerns/") == none_waiting
+
+
 def test_a_mentor_card_shows_readiness_families_last_visit_and_profile(world, auth, app, make_user):
     from pwa.matches import services
 

@@ -176,7 +176,7 @@ def index():
     coordinator = current_user.role is Role.coordinator
     return render_template(
         "concerns/index.html", concerns=concerns, now=clock.now(),
-        deliveries=status.deliveries(c.id for c in concerns if not c.acknowledged),
+        deliveries=status.deliveries(c.id for c in concerns),  # shown on the open ones; asked alike for any page
         debriefs=access.debrief_queue(current_user, limit=DEBRIEFS_SHOWN) if coordinator else [],
         debriefs_total=access.count_debriefs(current_user) if coordinator else 0,
         undelivered=access.count_undelivered(current_user) if coordinator else 0, programme=current_user.programme,
