@@ -17,14 +17,16 @@ from pwa.access.people import (
     programme_for, programmes_for, social_workers_of, supervision_notes, user_for, visible_families,
     visible_matches,
 )
-from pwa.access.staff import Account, Person, Staff, accounts, staff_by_id, staff_choices, staff_lists, staff_name
+from pwa.access.staff import (
+    Account, Person, Staff, accounts, count_accounts, staff_by_id, staff_choices, staff_lists, staff_name,
+)
 from pwa.access.diary import (
     GOAL_ACTIONS, count_goal_progress, family_goals, family_readings, family_visits, goal_for, goal_progress,
     may_record_agreement, proposed_goals, visible_visits, visit_for,
 )
 from pwa.access.concerns import (
-    CONCERN_ACTIONS, concern_for, count_concerns, count_debriefs, debrief_for, debriefs_for,
-    list_concerns, undelivered_for, undelivered_mail, visible_concerns,
+    CONCERN_ACTIONS, concern_for, concern_index, count_concerns, count_debriefs, count_undelivered,
+    debrief_for, list_concerns, undelivered_for, undelivered_mail, visible_concerns,
 )
 from pwa.access.phone import (
     concerns_sent_by, held_family, held_item_for, held_items, held_sent_by, offline_snapshot, visible_held,
@@ -50,7 +52,7 @@ __all__ = [
     "GOAL_ACTIONS", "family_goals", "family_readings", "family_visits",
     "count_goal_progress", "goal_for", "goal_progress", "may_record_agreement", "proposed_goals", "visible_visits", "visit_for",
     "CONCERN_ACTIONS", "concern_for", "count_concerns", "count_debriefs", "debrief_for",
-    "debriefs_for", "list_concerns", "undelivered_for", "undelivered_mail", "visible_concerns",
+    "concern_index", "count_accounts", "count_undelivered", "list_concerns", "undelivered_for", "undelivered_mail", "visible_concerns",
     "concerns_sent_by", "held_family", "held_item_for", "held_items", "held_sent_by", "offline_snapshot",
     "visible_held", "visits_sent_by", "child_for", "family_record", "person_for",
     "closed_families", "retention_deletions", "debrief_queue", "waiting_concerns", "debriefs_counted",

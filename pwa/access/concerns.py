@@ -1,15 +1,21 @@
 """Safeguarding concerns, debriefs and undelivered alerts (a mentor sees only the status of concerns they raised)."""
 
+import uuid
+from datetime import datetime
+from typing import NamedTuple
+
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 
 from pwa.core import audit
 from pwa.access.policy import CASE_ROLES, _as_uuid, one
 from pwa.access.kept import prepared
 from pwa.access.people import visible_families
+from pwa.core.database import columns
 from pwa.core.extensions import db
-from pwa.models import Family, Role, User
+from pwa.models import Family, Role, Urgency, User
+from pwa.models.base import open_column
+from pwa.web import paging
 from pwa.models import Concern, ConcernAddendum, DebriefTask, MailStatus, OutboxMessage  # concerns
 
 
@@ -48,57 +54,74 @@ def _counted(user: User, open_only: bool) -> sa.Select:
     return q.where(_open_concern()) if open_only else q
 
 
-# A queue's line (reference, family, urgency, how long it has waited): no text opened, no people loaded.
-_QUEUE_LINE = (load_only(Concern.family_id, Concern.reference, Concern.urgency, Concern.created_at,
-                         Concern.acknowledged_at, Concern.escalations),
-               joinedload(Concern.family, innerjoin=True).options(load_only(Family.display_name), lazyload("*")),
-               selectinload(Concern.addenda).options(load_only(ConcernAddendum.created_at,
-                                                               ConcernAddendum.acknowledged_at), lazyload("*")),
-               lazyload("*"))
-# The concerns page's line: the queue's, with who acknowledged it and whether action was taken (no text opened).
-_INDEX_LINE = (load_only(Concern.family_id, Concern.reference, Concern.urgency, Concern.created_at, Concern.acknowledged_at,
-                         Concern.acknowledged_by_id, Concern.escalations, Concern.action_taken_at),
-               *_QUEUE_LINE[1:3],
-               selectinload(Concern.acknowledged_by).options(load_only(User.role), lazyload("*")),
-               lazyload("*"))
-_LINES = {"queue": _QUEUE_LINE, "index": _INDEX_LINE}
-_DEBRIEF_LINE = (load_only(DebriefTask.concern_id, DebriefTask.mentor_id, DebriefTask.created_at, DebriefTask.done_at),
-                 joinedload(DebriefTask.concern, innerjoin=True).options(
-                     load_only(Concern.reference, Concern.missing), lazyload("*")))
-
-
 def list_concerns(user: User, *, open_only: bool = False, family: Family | None = None, limit: int = 200,
-                  after=None, before=None, offset: int = 0, child=None, oldest_first: bool = False,
-                  queue_line: bool = False, line: str | None = None) -> list[Concern]:
+                  after=None, before=None, offset: int = 0, child=None, oldest_first: bool = False) -> list[Concern]:
     """The user's concerns, newest first (open: something unacknowledged; after/before: it or an addendum), audited.
 
-    queue_line: load only what a queue's line shows (see _QUEUE_LINE); line="index": what the
-    concerns page shows (_INDEX_LINE). The rest loads if touched. The select, its loader options
-    included (whose cache key cost more than the query), is built once for the user's scope and
-    these choices (pwa.access.kept).
+    The select is built once for the user's scope and these choices (pwa.access.kept).
     """
-    q = prepared(_concern_list, user, *_about(user, family, child), open_only, limit, after, before, offset,
-                 oldest_first, line or ("queue" if queue_line else None))
+    q = prepared(_concerns, user, *_about(user, family, child), open_only, limit, after, before, offset, oldest_first)
     concerns = list(db.session.scalars(q).unique())
     audit_listing(user, family)
     return concerns
 
 
-def _concern_list(user: User, family_id, child_id, open_only: bool, limit: int, after, before, offset: int,
-                  oldest_first: bool, line: str | None) -> sa.Select:
-    q = _concerns(user, family_id, child_id, open_only, limit, after, before, offset, oldest_first)
-    return q.options(*_LINES[line]) if line else q
+class IndexLine(NamedTuple):
+    """A concern on the concerns page: what its card shows, no text opened (the family's name only for staff)."""
+
+    id: uuid.UUID
+    reference: str
+    urgency: Urgency
+    created_at: datetime
+    acknowledged_at: datetime | None
+    escalations: int
+    action_taken: bool
+    acknowledged_by_role: Role | None
+    family_name: str | None
+    waiting_addenda: int  # additions not yet acknowledged
+
+    @property
+    def acknowledged(self) -> bool:
+        """Someone responsible has read it and taken it on."""
+        return self.acknowledged_at is not None
+
+
+def concern_index(user: User, *, limit: int, offset: int = 0) -> tuple[list[IndexLine], paging.Page]:
+    """A page of the user's concerns, newest first, as lines, and where it sits (past the end: the last); audited.
+
+    One select: the total rides on the rows (a window count over the page's ids), and only what a card
+    shows is read.
+    """
+    staff = user.role is not Role.mentor
+
+    def read(at: int, kept: bool) -> tuple[list[IndexLine], int]:
+        lines, total = [], 0
+        for *plain, family_id, name, waiting, total in columns(prepared(_index, user, limit, at) if kept  # noqa: B007
+                                                               else _index(user, limit, at)):
+            lines.append(IndexLine(*plain, open_column(Family.display_name, family_id, name) if staff else None,
+                                   waiting))
+        return lines, total
+
+    found = paging.read_page(read, lambda: count_concerns(user), limit, offset)
+    audit_listing(user, None)
+    return found
+
+
+def _index(user: User, limit: int, offset: int) -> sa.Select:
+    ids = (_concerns(user, None, None, False, limit, None, None, offset, False)
+           .with_only_columns(Concern.id, sa.func.count().over().label("total")).subquery())
+    waiting = (sa.select(sa.func.count()).where(ConcernAddendum.concern_id == Concern.id,
+                                                ConcernAddendum.acknowledged_at.is_(None)).scalar_subquery())
+    return (sa.select(Concern.id, Concern.reference, Concern.urgency, Concern.created_at, Concern.acknowledged_at,
+                      Concern.escalations, Concern.action_taken_at.is_not(None), User.role, Family.id,
+                      Family.display_name, waiting, ids.c.total)
+            .join(ids, ids.c.id == Concern.id).join(Family, Family.id == Concern.family_id)
+            .outerjoin(User, User.id == Concern.acknowledged_by_id).order_by(Concern.created_at.desc(), Concern.id))
 
 
 def _about(user: User, family: Family | None, child) -> tuple:
     """The family's id and the child's (checked: a malformed id is a 404), as the selects take them."""
     return None if family is None else family.id, None if child is None else _as_uuid(user, Concern, child, "read")
-
-
-def concerns_query(user: User, *, open_only: bool = False, family: Family | None = None, limit: int = 200,
-                   after=None, before=None, offset: int = 0, child=None, oldest_first: bool = False) -> sa.Select:
-    """The select of list_concerns (not yet audited: run it through list_concerns or a caller that audits)."""
-    return _concerns(user, *_about(user, family, child), open_only, limit, after, before, offset, oldest_first)
 
 
 def _concerns(user: User, family_id, child_id, open_only: bool, limit: int, after, before, offset: int,
@@ -146,18 +169,6 @@ def _debriefs_counted(user: User) -> sa.Select:
     return _debriefs(user, False).with_only_columns(sa.func.count())
 
 
-def debriefs_for(user: User, *, done: bool = False, limit: int | None = None, offset: int = 0) -> list[DebriefTask]:
-    """A coordinator's debrief tasks, to do (oldest first) or done (newest first, 50 unless limited)."""
-    if user.role is not Role.coordinator:
-        return []
-    q = _debriefs(user, done).options(*_DEBRIEF_LINE)
-    q = q.order_by(DebriefTask.done_at.desc()).limit(limit or 50) if done else \
-        q.order_by(DebriefTask.created_at, DebriefTask.concern_id).limit(limit).offset(offset)
-    tasks = list(db.session.scalars(q).unique())
-    audit.record(db.session, user, "list", object_type="debrief_tasks")
-    return tasks
-
-
 def debrief_for(user: User, task_id) -> DebriefTask:
     """Fetch one debrief task of the coordinator's programme, or 404."""
     tasks = sa.select(DebriefTask).where(
@@ -182,6 +193,17 @@ def undelivered_mail(user: User) -> list[OutboxMessage]:
     found = list(db.session.scalars(prepared(_undelivered_newest, user)))
     audit.record(db.session, user, "list", object_type="outbox_messages")
     return found
+
+
+def count_undelivered(user: User) -> int:
+    """How many dead letters undelivered_mail would list (the concerns page shows only the number), audited alike."""
+    found = db.session.scalar(prepared(_undelivered_counted, user))
+    audit.record(db.session, user, "list", object_type="outbox_messages")
+    return found
+
+
+def _undelivered_counted(user: User) -> sa.Select:
+    return sa.select(sa.func.count()).select_from(_undelivered_newest(user).with_only_columns(OutboxMessage.id).subquery())
 
 
 def _undelivered_newest(user: User) -> sa.Select:

@@ -1,5 +1,4 @@
 """Admin and coordinator account management; admin programme settings."""
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -10,7 +9,7 @@ from pwa.admin import approvals, services
 from pwa.admin.forms import InviteForm, ProgrammeForm
 from pwa.auth import services as accounts
 from pwa.core.extensions import db
-from pwa.models import Role, TokenPurpose, User
+from pwa.models import Role, TokenPurpose
 from pwa.web import paging
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -66,13 +65,14 @@ def _invite_form() -> InviteForm:
 @roles_required(Role.admin, Role.coordinator)
 def users():
     """List the accounts you manage, paged, by role; an admin can show one programme's."""
-    q, programme = access.manageable_users(current_user), None
+    programme = None
     if current_user.role is Role.admin and request.args.get("programme"):
         programme = access.programme_for(current_user, request.args["programme"])
-        q = q.where(User.programme_id == programme.id)
-    page = paging.from_request(db.session.scalar(q.with_only_columns(sa.func.count()).select_from(User)))
-    return render_template("admin/users.html", users=access.accounts(q, limit=page.per_page, offset=page.offset),
-                           page=page, programme=programme, programmes=access.programmes_for(current_user),
+    programme_id = programme and programme.id
+    page = paging.from_request(access.count_accounts(current_user, programme_id))
+    found = access.accounts(current_user, programme_id, limit=page.per_page, offset=page.offset)
+    return render_template("admin/users.html", users=found, page=page, programme=programme,
+                           programmes=access.programmes_for(current_user),
                            links={action: paging.RowLink(endpoint, "user_id") for action, endpoint in _ACCOUNT_LINKS})
 
 

@@ -172,15 +172,14 @@ def add_addendum(concern_id):
 @roles_required(*access.CASE_ROLES)
 def index():
     """Concerns: open ones with acknowledgement times; for a coordinator also dead letters and debriefs."""
-    page = paging.from_request(access.count_concerns(current_user))
-    concerns = access.list_concerns(current_user, limit=page.per_page, offset=page.offset, line="index")
+    concerns, page = access.concern_index(current_user, limit=paging.PER_PAGE, offset=paging.asked_offset())
     coordinator = current_user.role is Role.coordinator
-    items = [i for c in concerns for i in (c, *c.addenda)]
     return render_template(
-        "concerns/index.html", concerns=concerns, now=clock.now(), deliveries=status.deliveries(i.id for i in items),
-        debriefs=access.debriefs_for(current_user, limit=DEBRIEFS_SHOWN) if coordinator else [],
+        "concerns/index.html", concerns=concerns, now=clock.now(),
+        deliveries=status.deliveries(c.id for c in concerns),  # shown on the open ones; asked alike for any page
+        debriefs=access.debrief_queue(current_user, limit=DEBRIEFS_SHOWN) if coordinator else [],
         debriefs_total=access.count_debriefs(current_user) if coordinator else 0,
-        undelivered=access.undelivered_mail(current_user) if coordinator else [], programme=current_user.programme,
+        undelivered=access.count_undelivered(current_user) if coordinator else 0, programme=current_user.programme,
         waited=alerts.waited_phrase, minutes=status.minutes_between, page=page)
 
 

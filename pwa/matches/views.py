@@ -1,5 +1,5 @@
 """Mentor readiness, making a match, and reviews, extensions and endings."""
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from pwa.web.forms import choices
@@ -20,10 +20,9 @@ bp = Blueprint("matches", __name__)
 @roles_required(Role.coordinator)
 def mentors():
     """The programme's mentors, paged: whether each is ready, their families and last visit."""
-    page = paging.Page(paging.page_number(request.args.get("page")), 0)
-    found, page.total = glance.mentor_page(current_user, page.per_page, page.offset)
-    return render_template("matches/mentors.html", glances=glance.glance(current_user, found, clock.today()),
-                           page=page, today=clock.today(), readiness_link=paging.RowLink("matches.readiness", "user_id"),
+    today = clock.today()
+    glances, page = glance.mentor_page(current_user, paging.PER_PAGE, paging.asked_offset(), today)
+    return render_template("matches/mentors.html", glances=glances, page=page, today=today, readiness_link=paging.RowLink("matches.readiness", "user_id"),
                            supervision_link=paging.RowLink("supervision.mentor_supervision", "user_id"))
 
 

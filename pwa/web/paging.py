@@ -1,6 +1,7 @@
 """One way to page a list that grows: a page number from the URL, a total, and "Showing 51–100 of 137"."""
 import uuid
 from dataclasses import dataclass, field
+from typing import Callable
 from urllib.parse import quote
 
 from flask import g, request, url_for
@@ -67,6 +68,23 @@ def from_request(total: int, per_page: int = PER_PAGE) -> Page:
 def asked_offset(per_page: int = PER_PAGE) -> int:
     """Where the page the URL asks for starts, for a reader that learns the total with the rows."""
     return (page_number(request.args.get("page")) - 1) * per_page
+
+
+def read_page(read: Callable[[int, bool], tuple[list, int]], count: Callable[[], int], limit: int,
+              offset: int) -> tuple[list, Page]:
+    """Read the page at offset (rows and their total in one go) and where it sits; past the end, the last page.
+
+    read(offset, kept) gives a page's rows and the total that rides on them (a window count); a page
+    past the end has no rows to carry it, so count() is asked and the last page read instead, with
+    kept False: such an address is rare (a bookmark after rows went), and keeping its statement
+    would push the pages in use out of pwa.access.kept.
+    """
+    rows, total = read(offset, True)
+    if not rows and offset:
+        total = count()
+        offset = max(0, (total - 1) // limit * limit)
+        rows = read(offset, False)[0] if total else []
+    return rows, Page(offset // limit + 1, total, limit)
 
 
 def page_url(number: int) -> str:
