@@ -5,8 +5,12 @@
 // while anything waits), warn before signing out with entries unsent, and
 // wipe the vault at sign-out. Only this module, idb.js and dom.js load up
 // front; the rest on demand.
-import { all, get, lapsed, put } from "./idb.js";
+import { all, get, lapsed, open, put, wipe, wipeAtSignOut } from "./idb.js";
 import { h } from "./dom.js";
+
+// Every page reads the database; opening it now, while forms.js is still being loaded and run, means a
+// shell form's first reads do not wait for the open (a slow phone's IndexedDB open is tens of ms).
+open().catch(() => {});
 
 const boot = document.getElementById("bridge-app").dataset;
 const user = boot.user || null;
@@ -104,9 +108,9 @@ async function checkVault() {
   if (user && vaultOwner && vaultOwner !== user) {
     // Someone else's phone until now (their session lapsed, no sign-out): as if they had signed out, so
     // their sent list goes too and this mentor's snapshot is fetched at once.
-    await (await import("./vault.js")).wipeAtSignOut();
+    await wipeAtSignOut();
   } else if (lapsed(contact)) {
-    await (await import("./vault.js")).wipe();
+    await wipe();
   }
   if (user) await put("meta", user, "vaultOwner");
 }
