@@ -93,7 +93,8 @@ async function replay(force, timed = false) {
   const states = (await heldOf(me)) > 0 || ((await all("sent")).some((s) => s.kind === "concern")
     && (force || outboxPage || Date.now() - asked > STATES_EVERY));
   if (!waiting && !force && !states) return keepTrying(0);
-  const outbox = await import("./outbox.js");
+  const outbox = await import("./outbox.js").catch(() => null);
+  if (!outbox) return keepTrying(waiting); // its module never came (the signal went first): a later page sends
   const before = outbox.answeredAt;
   const left = waiting || force ? await outbox.replay(force) : 0;
   if (states) await outbox.refreshStates(me).then(() => put("meta", Date.now(), "statesAt"));
@@ -128,7 +129,8 @@ function signOutWarned() {
 async function prepareOffline() {
   const at = await get("meta", "snapshotAt");
   if (!at || Date.now() - at > SNAPSHOT_EVERY) {
-    const snap = await (await import("./offline.js")).refresh(user);
+    // No module (the signal went before it came): the next page, or the next `online`, tries again.
+    const snap = await import("./offline.js").then((m) => m.refresh(user), () => null);
     if (snap) replay(true); // the server answered: whatever waits can go now
   }
 }

@@ -8,11 +8,16 @@
 // page is usable, just after on the shells (which the worker keeps cached).
 // The check lives here, not in a module of its own: on a poor signal every
 // module before an online form is usable is one more request, and the sixth
-// connection's requests wait a whole round trip for a free one.
+// connection's requests wait a whole round trip for a free one. For the same
+// reason the outbox's code (sending, news for the badge) is not waited for:
+// the page preloads it last, and Save keeps the entry without it.
 import { encrypted, get, put, write } from "./idb.js";
 import { sealEntry } from "./seal.js";
-import { changed, discard, replay } from "./outbox.js";
 import { clearErrors, collect, native, say, showErrors } from "./dom.js";
+
+/** The outbox module, or null if it never came (the signal went before it did): the entry is kept
+ * all the same, the page's badge is told directly, and the next page sends it. */
+const outbox = () => import("./outbox.js").catch(() => null);
 
 // The check of a form before it is sealed: the server's own rules,
 // published from the form class (pwa/web/rules.py) in the page as
@@ -176,14 +181,16 @@ export async function submit(form, ctx) {
   } catch {
     return online ? native(form) : say(form, CANNOT_SEAL);
   }
+  const box = await outbox();
   // From the online form its author is at the page: a failed check comes back to it, not to a hold.
-  await keepEntry(online ? { ...item, present: true } : item, family, fields, ctx.draftName);
-  changed();
+  await keepEntry(online && box ? { ...item, present: true } : item, family, fields, ctx.draftName);
+  if (box) box.changed();
+  else new BroadcastChannel("bridge-outbox").postMessage("changed"); // app.js redraws the badge
   navigator.serviceWorker?.getRegistration().then((r) => r?.sync?.register("bridge-outbox")).catch(() => {});
-  if (ctx.again) await discard(ctx.again);
-  if (!navigator.onLine) return saved(form, ctx, {}); // no signal: nothing to try now; the outbox sends it later
+  if (ctx.again) await box?.discard(ctx.again); // the shells' module is the worker's: always there
+  if (!navigator.onLine || !box) return saved(form, ctx, {}); // nothing to try now; the outbox sends it later
   button.disabled = true;
-  await replay(true);
+  await box.replay(true);
   const result = await outcome(item.uuid);
   button.disabled = false;
   const waiting = await get("outbox", item.uuid);
@@ -193,7 +200,7 @@ export async function submit(form, ctx) {
     return location.assign(result.sent.url || "/offline/outbox");
   }
   if (result.failed) {
-    await discard(item.uuid);
+    await box.discard(item.uuid);
     return ctx.ready ? showErrors(form, result.failed.errors) : native(form);
   }
   saved(form, ctx, result);
