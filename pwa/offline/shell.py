@@ -13,8 +13,8 @@ from pwa.offline.assets import static_url
 # Static files the phone needs with no network (the 512-px icons are only for installing).
 SHELL_STATIC = (
     "css/app.css", "icons/icon.svg", "icons/icon-192.png",
-    "js/app.js", "js/idb.js", "js/dom.js", "js/outbox.js", "js/vault.js", "js/seal.js", "js/hpke.js", "js/forms.js",
-    "js/check.js", "js/offline.js", "js/signout.js", "js/save.js",
+    "js/app.js", "js/idb.js", "js/dom.js", "js/outbox.js", "js/seal.js", "js/hpke.js", "js/forms.js",
+    "js/offline.js", "js/signout.js", "js/save.js",
 )
 # Shell pages: the offline fallback, the offline forms and the outbox.
 SHELL_PAGES = {

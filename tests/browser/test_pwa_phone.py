@@ -11,6 +11,7 @@ from tests.browser.phone import eventually, idb, lose_signal, outbox_counts, reg
 pytestmark = pytest.mark.browser
 SHOTS = "/work/shots/phone"
 DEFERRED = re.compile(r"/offline/(key|snapshot)$")
+OUTBOX_JS = re.compile(r"/static/js/outbox\.js")
 
 
 def test_a_form_opened_before_the_key_was_fetched_still_seals_with_no_signal(app, context, live, world):
@@ -42,3 +43,37 @@ def test_a_form_opened_before_the_key_was_fetched_still_seals_with_no_signal(app
             return [v.what_done for v in db.session.scalars(sa.select(Visit))] == ["Typed as the signal went"]
     eventually(stored, timeout=30)
     assert errors == []
+    context.close()
+
+
+def test_a_form_saved_before_the_outbox_module_came_keeps_the_entry_and_sends_it_later(app, browser, live, world):
+    """The outbox's module is preloaded last and not waited for: on a first visit (no worker yet) whose signal
+    went before it came, Save still seals and keeps the entry, the badge says it waits, the next page sends it."""
+    context = browser.new_context(viewport={"width": 360, "height": 780}, base_url=live.url, service_workers="block")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, world.mentor)
+    context.route(OUTBOX_JS, lambda route: route.abort("internetdisconnected"))
+    page.goto(f"/families/{world.family.id}/visits/new")
+    page.wait_for_function("() => performance.getEntriesByName('bridge-ready').length > 0")
+    lose_signal(context, live)
+    page.fill("#started_at", "00:00")
+    page.fill("#duration_minutes", "20")
+    page.fill("#what_done", "Saved before the outbox module came")
+    page.click("text=Save visit")
+    page.wait_for_selector("text=Saved on this phone and sealed")
+    assert outbox_counts(page) == {"waiting": 1, "failed": 0, "sent": 0}
+    eventually(lambda: "1 waiting" in page.locator("#outbox .badge").inner_text())
+    context.unroute(OUTBOX_JS)
+    regain_signal(context, live)
+    page.goto("/diary")
+
+    def stored():
+        """the visit is stored once, sent by the next page"""
+        with app.app_context():
+            return [v.what_done for v in db.session.scalars(sa.select(Visit))] == ["Saved before the outbox module came"]
+    eventually(stored, timeout=30)
+    assert errors == []
+    context.close()

@@ -5,8 +5,12 @@
 // while anything waits), warn before signing out with entries unsent, and
 // wipe the vault at sign-out. Only this module, idb.js and dom.js load up
 // front; the rest on demand.
-import { all, get, lapsed, put } from "./idb.js";
+import { all, get, lapsed, open, put, wipe, wipeAtSignOut } from "./idb.js";
 import { h } from "./dom.js";
+
+// Every page reads the database; opening it now, while forms.js is still being loaded and run, means a
+// shell form's first reads do not wait for the open (a slow phone's IndexedDB open is tens of ms).
+open().catch(() => {});
 
 const boot = document.getElementById("bridge-app").dataset;
 const user = boot.user || null;
@@ -89,7 +93,8 @@ async function replay(force, timed = false) {
   const states = (await heldOf(me)) > 0 || ((await all("sent")).some((s) => s.kind === "concern")
     && (force || outboxPage || Date.now() - asked > STATES_EVERY));
   if (!waiting && !force && !states) return keepTrying(0);
-  const outbox = await import("./outbox.js");
+  const outbox = await import("./outbox.js").catch(() => null);
+  if (!outbox) return keepTrying(waiting); // its module never came (the signal went first): a later page sends
   const before = outbox.answeredAt;
   const left = waiting || force ? await outbox.replay(force) : 0;
   if (states) await outbox.refreshStates(me).then(() => put("meta", Date.now(), "statesAt"));
@@ -104,9 +109,9 @@ async function checkVault() {
   if (user && vaultOwner && vaultOwner !== user) {
     // Someone else's phone until now (their session lapsed, no sign-out): as if they had signed out, so
     // their sent list goes too and this mentor's snapshot is fetched at once.
-    await (await import("./vault.js")).wipeAtSignOut();
+    await wipeAtSignOut();
   } else if (lapsed(contact)) {
-    await (await import("./vault.js")).wipe();
+    await wipe();
   }
   if (user) await put("meta", user, "vaultOwner");
 }
@@ -124,7 +129,8 @@ function signOutWarned() {
 async function prepareOffline() {
   const at = await get("meta", "snapshotAt");
   if (!at || Date.now() - at > SNAPSHOT_EVERY) {
-    const snap = await (await import("./offline.js")).refresh(user);
+    // No module (the signal went before it came): the next page, or the next `online`, tries again.
+    const snap = await import("./offline.js").then((m) => m.refresh(user), () => null);
     if (snap) replay(true); // the server answered: whatever waits can go now
   }
 }

@@ -1,6 +1,6 @@
 // The one small DOM helper, and the one way an error is shown: beside its
 // field and in a summary at the top of the form, each reading once. An error
-// is {field, label, message} (the server's newer shape and what check.js
+// is {field, label, message} (the server's newer shape and what save.js's check
 // gives) or {field, message} with the label already in the message.
 export function h(tag, props, ...kids) {
   const el = Object.assign(document.createElement(tag), props);

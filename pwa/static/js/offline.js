@@ -1,8 +1,7 @@
 // Getting ready for no signal, and the outbox page. While a mentor is online,
 // fetch what the offline forms need (families' labels, children's first
 // names, goal titles) into the vault, and the server's sealing key.
-import { all, get, put } from "./idb.js";
-import { load, save, snapshot } from "./vault.js";
+import { all, get, load, put, save, snapshot } from "./idb.js";
 import { errorText, h } from "./dom.js";
 
 const JSON_HEADERS = { Accept: "application/json" };

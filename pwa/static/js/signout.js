@@ -3,7 +3,7 @@
 // outbox stays: nobody can read it, and it is sent when you next sign in
 // here) and the server is told. The offline pages carry no CSRF token, so
 // one is fetched when the button is pressed there.
-import { all, get } from "./idb.js";
+import { all, get, wipeAtSignOut } from "./idb.js";
 import { h } from "./dom.js";
 
 const NAMES = { visit: ["visit", "visits"], concern: ["concern", "concerns"] };
@@ -66,7 +66,7 @@ export async function signOut(form, user) {
   const me = user || (await get("meta", "vaultOwner"));
   const waiting = me ? await unsent(me) : [];
   if (waiting.length && !(await warn(me, waiting))) return;
-  const wiped = import("./vault.js").then((v) => v.wipeAtSignOut());
+  const wiped = wipeAtSignOut();
   await Promise.race([wiped, new Promise((resolve) => setTimeout(resolve, 3000))]);
   if (!(await token(form))) {
     form.after(h("p", { className: "warn", role: "alert" }, "This phone's copies are wiped. There is no "

@@ -13,6 +13,9 @@ const VERSION = {{ version | tojson }};
 const SHELL = {{ shell | tojson }};
 const PAGES = {{ pages | tojson }};
 const CACHE = `bridge-shell-${VERSION}`;
+let shell = null;
+/** The shell's cache, opened once per worker start: a navigation or a module is answered by one match. */
+const cached = () => (shell ??= caches.open(CACHE));
 
 function storable(url, response) {
   return SHELL.includes(url) && response.status === 200 && response.type === "basic" &&
@@ -25,10 +28,11 @@ async function precache() {
   answers.forEach((response, i) => {
     if (!storable(SHELL[i], response)) throw new Error(`refusing to cache ${SHELL[i]}`);
   });
-  const cache = await caches.open(CACHE);
+  const cache = await cached();
   try {
     await Promise.all(answers.map((response, i) => cache.put(SHELL[i], response)));
   } catch (failed) {
+    shell = null;
     await caches.delete(CACHE); // no half-filled version is left behind
     throw failed;
   }
@@ -53,7 +57,7 @@ async function page(event) {
   const request = event.request;
   const path = new URL(request.url).pathname;
   if (PAGES.includes(path)) {
-    const hit = await (await caches.open(CACHE)).match(path);
+    const hit = await (await cached()).match(path);
     if (hit) return hit;
   }
   try {
@@ -62,13 +66,12 @@ async function page(event) {
     event.waitUntil(replay(true).catch(() => {}));
     return answer;
   } catch (offline) {
-    const shell = await caches.open(CACHE);
-    return (await shell.match(PAGES.includes(path) ? path : "/offline")) || Response.error();
+    return (await (await cached()).match(PAGES.includes(path) ? path : "/offline")) || Response.error();
   }
 }
 
 async function shellFile(request, key) {
-  const hit = await (await caches.open(CACHE)).match(key);
+  const hit = await (await cached()).match(key);
   return hit || fetch(request);
 }
 
