@@ -58,6 +58,7 @@ def test_a_concern_card_says_who_acknowledged_it_what_was_done_and_what_still_wa
     assert "email being sent" in open_card and "deadline" in open_card
     assert "Acknowledged by the social worker in" in done_card and "· action taken" in done_card
     assert "1 addition not yet acknowledged" in done_card and "Visited the family" not in page
+    assert "action taken · 1 addition" in done_card  # spaced like the card's other parts
     auth.logout()
     auth.login(c.mentor)
     mentor_page = auth.client.get("/concerns/").get_data(as_text=True)
