@@ -77,21 +77,20 @@ def find(user: User, c: Criteria, today: date, *, limit: int, offset: int = 0) -
     """One page of matching families and their total, in one select; audited.
 
     The total rides on the page's rows (a window count over the matching ids), so the list costs one
-    query; a page past the end has no rows to carry it, so it is counted and the last page read instead.
+    query; a page past the end is counted and the last page read instead (paging.read_page).
     Each family's name is opened here (the only sealed field a card shows); the people's names
     through access.staff_name, each opened once per process.
     """
     settings = reads(user)
-    q, too_short = access.prepared(_select, user, astuple(c), today, limit, offset, settings)
+    too_short = access.prepared(_select, user, astuple(c), today, limit, offset, settings)[1]
     audit.record(db.session, user, "list", object_type="families")
-    rows, total = _listed(user, q, today)
-    if not rows and offset:
-        total = count(user, c, today)
-        offset = max(0, (total - 1) // limit * limit)
-        # Built here, not kept: an address past the end is rare (a bookmark after families closed), and
-        # keeping every such offset would push the pages people do use out of pwa.access.kept.
-        rows, _ = _listed(user, _select(user, astuple(c), today, limit, offset, settings)[0], today) if total else ([], 0)
-    return Found(rows, total, too_short, offset)
+
+    def read(at: int, kept: bool) -> tuple[list, int]:
+        values = (user, astuple(c), today, limit, at, settings)
+        return _listed(user, (access.prepared(_select, *values) if kept else _select(*values))[0], today)
+
+    rows, where = paging.read_page(read, lambda: count(user, c, today), limit, offset)
+    return Found(rows, where.total, too_short, where.offset)
 
 
 def page(user: User, c: Criteria, today: date, per_page: int = paging.PER_PAGE) -> tuple[Found, paging.Page]:

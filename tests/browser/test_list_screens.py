@@ -40,6 +40,13 @@ def _page(browser, live, user, width: int):
     return ctx, page
 
 
+def _fits_and_shoot(ctx, page, width: int, name: str) -> None:
+    """Nothing scrolls sideways at this width; keep a screenshot; close the context."""
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    screenshot(page, SHOTS, f"{name}-{width}.png")
+    ctx.close()
+
+
 @pytest.mark.parametrize("width", (360, 1280))
 def test_the_concerns_list_shows_what_waits_and_who_took_it_on(browser, live, lists, width):
     ctx, page = _page(browser, live, lists.coordinator, width)
@@ -50,9 +57,7 @@ def test_the_concerns_list_shows_what_waits_and_who_took_it_on(browser, live, li
     done = page.locator("section[aria-labelledby=done-h] li.card").first.inner_text()
     assert lists.done.reference in done and "Acknowledged by the social worker" in done
     assert "1 addition not yet acknowledged" in done
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
-    screenshot(page, SHOTS, f"concerns-{width}.png")
-    ctx.close()
+    _fits_and_shoot(ctx, page, width, "concerns")
 
 
 @pytest.mark.parametrize("width", (360, 1280))
@@ -64,9 +69,7 @@ def test_the_mentors_list_shows_readiness_families_and_last_visit(browser, live,
     mine = cards.filter(has_text=lists.mentor.name).inner_text()
     assert "Ready to be matched" in mine and "1 current family · last visit" in mine
     assert "Not ready: no DBS check recorded" in cards.filter(has_text="Una Unready").inner_text()
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
-    screenshot(page, SHOTS, f"mentors-{width}.png")
-    ctx.close()
+    _fits_and_shoot(ctx, page, width, "mentors")
 
 
 @pytest.mark.parametrize("width", (360, 1280))
@@ -76,6 +79,4 @@ def test_the_accounts_list_shows_each_account_with_its_status(browser, live, lis
     row = page.locator("tbody tr", has_text=lists.mentor.email).inner_text()
     assert "Mentor" in row and "Home" in row and "Active" in row and "Disable" in row
     assert "Showing 1–" in page.inner_text("main")
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
-    screenshot(page, SHOTS, f"accounts-{width}.png")
-    ctx.close()
+    _fits_and_shoot(ctx, page, width, "accounts")

@@ -14,21 +14,26 @@ DEFERRED = re.compile(r"/offline/(key|snapshot)$")
 OUTBOX_JS = re.compile(r"/static/js/outbox\.js")
 
 
-def test_a_form_opened_before_the_key_was_fetched_still_seals_with_no_signal(app, context, live, world):
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+def _save_with_no_signal(page, context, live, world, never_answered, minutes: str, what_done: str) -> None:
+    """Sign in, open the visit form with requests matching never_answered cut off, lose the signal, and Save."""
     sign_in(page, world.mentor)
-    # The signal goes before the phone's deferred fetches (sealing key, snapshot) ever get an answer.
-    context.route(DEFERRED, lambda route: route.abort("internetdisconnected"))
+    context.route(never_answered, lambda route: route.abort("internetdisconnected"))
     page.goto(f"/families/{world.family.id}/visits/new")
     page.wait_for_function("() => performance.getEntriesByName('bridge-ready').length > 0")
     lose_signal(context, live)
     page.fill("#started_at", "00:00")
-    page.fill("#duration_minutes", "25")
-    page.fill("#what_done", "Typed as the signal went")
+    page.fill("#duration_minutes", minutes)
+    page.fill("#what_done", what_done)
     page.click("text=Save visit")
     page.wait_for_selector("text=Saved on this phone and sealed")
+
+
+def test_a_form_opened_before_the_key_was_fetched_still_seals_with_no_signal(app, context, live, world):
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    # The signal goes before the phone's deferred fetches (sealing key, snapshot) ever get an answer.
+    _save_with_no_signal(page, context, live, world, DEFERRED, "25", "Typed as the signal went")
     assert not page.locator("text=cannot seal").count()
     assert outbox_counts(page) == {"waiting": 1, "failed": 0, "sent": 0}
     assert idb(page, "meta", "serverKey")["kid"]
@@ -54,16 +59,7 @@ def test_a_form_saved_before_the_outbox_module_came_keeps_the_entry_and_sends_it
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    sign_in(page, world.mentor)
-    context.route(OUTBOX_JS, lambda route: route.abort("internetdisconnected"))
-    page.goto(f"/families/{world.family.id}/visits/new")
-    page.wait_for_function("() => performance.getEntriesByName('bridge-ready').length > 0")
-    lose_signal(context, live)
-    page.fill("#started_at", "00:00")
-    page.fill("#duration_minutes", "20")
-    page.fill("#what_done", "Saved before the outbox module came")
-    page.click("text=Save visit")
-    page.wait_for_selector("text=Saved on this phone and sealed")
+    _save_with_no_signal(page, context, live, world, OUTBOX_JS, "20", "Saved before the outbox module came")
     assert outbox_counts(page) == {"waiting": 1, "failed": 0, "sent": 0}
     eventually(lambda: "1 waiting" in page.locator("#outbox .badge").inner_text())
     context.unroute(OUTBOX_JS)
