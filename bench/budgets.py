@@ -114,7 +114,7 @@ def _extension(what, name, part, extension_rows, extensions, skipped) -> dict:
         return line(what, f"not measured (bench/{name}.py not in this tree or returned nothing)", "", None)
     shown = {k: v for k, v in figures.items() if k != "ok" and not k.startswith("budget") and _small(v)}
     budget = {k: v for k, v in figures.items() if k.startswith("budget")}
-    return line(what, json.dumps(shown, default=str), json.dumps(budget, default=str), figures.get("ok"))
+    return line(what, json.dumps(shown, default=str, ensure_ascii=False), json.dumps(budget, default=str, ensure_ascii=False), figures.get("ok"))
 
 
 def _small(value) -> bool:

@@ -139,6 +139,24 @@ def test_every_budget_gets_a_line_and_a_slow_page_fails_its_own():
     assert "0.50✗" in table([slow]) and "25✗" in table([slow])
 
 
+def test_the_tenfold_budget_line_passes_or_fails_on_its_measurements():
+    """bench/aggregates.py's result gets a verdict on the budget line, not "—": a page that grew fails it."""
+    from bench import aggregates, budgets
+
+    flat = {"coordinator dashboard, 100k visits": {"p95_ms": 40.0, "ok": True},
+            "coordinator dashboard, 1,000k visits": {"p95_ms": 44.0, "ok": True},
+            "coordinator dashboard, growth ×10": {"p95_ratio": 1.1, "ok": True}}
+    grew = {**flat, "coordinator dashboard, growth ×10": {"p95_ratio": 3.0, "ok": False}}
+    what = "dashboard and impact report flat as visits grow tenfold"
+    verdicts = {}
+    for label, out in (("flat", flat), ("grew", grew)):
+        lines = budgets.summarise([], {}, {"aggregates": {**out, **aggregates.summary(out)}}, [])
+        verdicts[label] = next(item for item in lines if item["what"] == what)
+    assert verdicts["flat"]["ok"] is True and verdicts["grew"]["ok"] is False
+    assert '"coordinator dashboard, growth ×10 (×)": 3.0' in verdicts["grew"]["figure"]
+    assert '"coordinator dashboard, 1,000k visits (p95 ms)": 44.0' in verdicts["flat"]["figure"]
+
+
 def test_a_cached_dataset_is_migrated_not_seeded_anew_when_only_migrations_were_added(tmp_path, monkeypatch):
     """A new index in a migration costs its migration on the cached file, not a 16-minute seed; a file whose
     schema then differs from a fresh migration's is not used."""
