@@ -95,6 +95,31 @@ def test_other_programmes_never_count(world, auth, app):
     assert _counts(auth)["Matches past their agreed end"] == 0
 
 
+def test_queued_entries_and_talk_requests_count_only_in_their_familys_programme(world, auth, app):
+    """The review queue and talk requests carry their family's programme (migration 0015): each coordinator
+    counts their own programme's, never the other's."""
+    import uuid
+
+    from pwa.models import ReviewQueue, TalkRequest, Visit, VisitKind
+
+    with app.app_context():
+        for family, match, mentor in ((world.far_family, world.far_match, world.far_mentor),) * 2:
+            db.session.add(Visit(family_id=family.id, match_id=match.id, author_id=mentor.id, visit_on=clock.today(),
+                                 started_at=clock.now(), duration_minutes=30, kind=VisitKind.outing, what_done="Park",
+                                 client_uuid=uuid.uuid4(), body_hash="0" * 64, talk_to_coordinator=True))
+        db.session.commit()
+        programmes = {*db.session.scalars(sa.select(ReviewQueue.programme_id)),
+                      *db.session.scalars(sa.select(TalkRequest.programme_id))}
+        assert programmes == {world.other_programme.id}
+    auth.login(world.coordinator)
+    home = _counts(auth)
+    assert home["Diary entries awaiting review"] == 0 and home["Mentors asking to talk to you"] == 0
+    auth.logout()
+    auth.login(world.far_coordinator)
+    far = _counts(auth)
+    assert far["Diary entries awaiting review"] == 2 and far["Mentors asking to talk to you"] == 2
+
+
 def test_supervision_sessions_and_when_they_fall_due(world, auth, app):
     auth.login(world.coordinator)
     assert _counts(auth)["Supervision due"] == 2  # nobody has had one yet

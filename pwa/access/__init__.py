@@ -13,7 +13,7 @@ from pwa.access.policy import (
     CASE_ROLES, FAMILY_ACTIONS, one, refuse, roles_required,
 )
 from pwa.access.people import (
-    active_match_starts, active_matches_for_families, family_for, list_families, manageable_users, match_for, mentors_of,
+    about_visible_families, active_match_starts, active_matches_for_families, family_for, list_families, manageable_users, match_for, mentors_of,
     programme_for, programmes_for, social_workers_of, supervision_notes, user_for, visible_families,
     visible_matches,
 )
@@ -45,7 +45,8 @@ from pwa.access.concern_lines import family_concern_lines
 
 __all__ = [
     "CASE_ROLES", "FAMILY_ACTIONS", "one", "refuse", "roles_required",
-    "active_match_starts", "active_matches_for_families", "family_for", "list_families", "manageable_users", "match_for", "mentors_of",
+    "about_visible_families", "active_match_starts", "active_matches_for_families",
+    "family_for", "list_families", "manageable_users", "match_for", "mentors_of",
     "programme_for", "programmes_for", "social_workers_of", "supervision_notes", "user_for", "visible_families",
     "visible_matches", "Account", "Person", "accounts", "Staff", "staff_by_id", "staff_choices", "staff_lists",
     "staff_name",

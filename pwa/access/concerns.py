@@ -153,10 +153,12 @@ def audit_listing(user: User, family: Family | None) -> None:
 
 
 def _debriefs(user: User, done: bool) -> sa.Select:
-    # A join, not "concern_id IN (every visible concern)": the few tasks to do are read by their index.
+    # Joins, not "concern_id IN (every visible concern)" nor "family_id IN (every visible family)": the few
+    # tasks to do are read by their index, each joined to its concern and family (an IN list of the
+    # coordinator's 500 families, built on each run, was 1.4 of the dashboard's 1.7 ms for this count).
     q = (sa.select(DebriefTask).join(Concern, Concern.id == DebriefTask.concern_id)
-         .where(Concern.family_id.in_(visible_families(user).with_only_columns(Family.id)),
-                sa.true() if user.role is Role.coordinator else sa.false()))
+         .join(Family, Family.id == Concern.family_id)
+         .where(visible_families(user).whereclause, sa.true() if user.role is Role.coordinator else sa.false()))
     return q.where(DebriefTask.done_at.is_not(None) if done else DebriefTask.done_at.is_(None))
 
 

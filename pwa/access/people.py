@@ -25,6 +25,17 @@ def visible_families(user: User) -> sa.Select:
     return q.where(sa.false())
 
 
+def about_visible_families(user: User, programme_id: sa.ColumnElement, family_id: sa.ColumnElement) -> sa.ColumnElement:
+    """Rows of a table that carries its family's programme (the dashboard's queues) about families the user may see.
+
+    A coordinator's are their programme's (visible_families' rule), read by the table's own index with no
+    family joined; anyone else's are their visible families'.
+    """
+    if user.role is Role.coordinator:
+        return programme_id == user.programme_id
+    return family_id.in_(visible_families(user).with_only_columns(Family.id))
+
+
 def family_for(user: User, family_id, action: str = "read") -> Family:
     """Fetch one family the user may act on, auditing the access, or 404/403 (409: its case is closed)."""
     family = one(user, visible_families, Family, family_id, action, user.role in FAMILY_ACTIONS[action])

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relations
 
 from pwa.core import clock
 from pwa.models.base import Base, UUIDKey
-from pwa.models.family import Child, Family
+from pwa.models.family import Child, Family, family_programme
 from pwa.models.types import EncryptedText, UTCDateTime
 from pwa.models.user import User
 from pwa.models.visit import Visit
@@ -39,11 +39,12 @@ class TalkRequest(Base):
 
     __tablename__ = "talk_requests"
     __table_args__ = (sa.Index("ix_talk_requests_family_open", "family_id", "talked_at"),
-                      sa.Index("ix_talk_requests_open", "created_at", "visit_id",  # the dashboard: open ones, oldest first
+                      sa.Index("ix_talk_requests_open", "programme_id", "created_at", "visit_id",  # the dashboard's
                                sqlite_where=sa.text("talked_at IS NULL"), postgresql_where=sa.text("talked_at IS NULL")))
 
     visit_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True)
     family_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("families.id", ondelete="CASCADE"))
+    programme_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("programmes.id"))  # its family's, which never changes
     mentor_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     talked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -86,8 +87,8 @@ def _visit_written(mapper, connection, visit: Visit) -> None:
                                                              talks.c.talked_at.is_(None))
         if visit.corrects_id is None or connection.execute(open_on_original).first() is None:
             connection.execute(sa.insert(talks).values(
-                visit_id=visit.id, family_id=visit.family_id, mentor_id=visit.author_id,
-                created_at=visit.created_at or clock.now()))
+                visit_id=visit.id, family_id=visit.family_id, programme_id=family_programme(visit.family_id),
+                mentor_id=visit.author_id, created_at=visit.created_at or clock.now()))
 
 
 # --- the blind index, kept in step with the names ---

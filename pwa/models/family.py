@@ -81,6 +81,11 @@ class Family(UUIDKey, Base):
         return self.consent_withdrawn_at is not None
 
 
+def family_programme(family_id) -> sa.ScalarSelect:
+    """The programme of a family, inside the statement that writes a row about it (no round trip of its own)."""
+    return sa.select(Family.programme_id).where(Family.id == family_id).scalar_subquery()
+
+
 class Child(UUIDKey, Base):
     __tablename__ = "children"
     __table_args__ = (

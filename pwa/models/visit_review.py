@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pwa.core import clock
 from pwa.models.base import Base, UUIDKey
+from pwa.models.family import family_programme
 from pwa.models.types import EncryptedText, UTCDateTime
 from pwa.models.user import User
 from pwa.models.visit import Visit
@@ -35,20 +36,22 @@ class ReviewQueue(Base):
     """
 
     __tablename__ = "review_queue"
+    __table_args__ = (sa.Index("ix_review_queue_programme", "programme_id", "created_at", "visit_id"),)
 
     visit_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True)
     family_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("families.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    programme_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("programmes.id"))  # its family's, which never changes
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     talk_to_coordinator: Mapped[bool]
 
 
-_ENQUEUE = sa.insert(ReviewQueue)  # built once: one for every entry written
+_ENQUEUE = sa.insert(ReviewQueue).values(programme_id=family_programme(sa.bindparam("of_family")))  # built once
 
 
 @event.listens_for(Visit, "after_insert")
 def _queue_entry(mapper, connection, visit: Visit) -> None:
     """A new entry waits for review; the one it corrects no longer does."""
-    connection.execute(_ENQUEUE, {"visit_id": visit.id, "family_id": visit.family_id,
+    connection.execute(_ENQUEUE, {"visit_id": visit.id, "family_id": visit.family_id, "of_family": visit.family_id,
                                   "created_at": visit.created_at or clock.now(),
                                   "talk_to_coordinator": bool(visit.talk_to_coordinator)})
     if visit.corrects_id is not None:

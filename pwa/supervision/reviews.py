@@ -33,25 +33,6 @@ def review_of(visit: Visit) -> VisitReview | None:
     return db.session.scalar(sa.select(VisitReview).where(VisitReview.visit_id == visit.id))
 
 
-def _counted(coordinator: User, model, family_id, *where) -> sa.Select:
-    """How many rows of model are about families the coordinator can see: joined to their family, whose own
-    condition then applies (an IN list of every visible family, 500 ids, was built on each count)."""
-    return (sa.select(sa.func.count()).select_from(model).join(Family, Family.id == family_id)
-            .where(access.visible_families(coordinator).whereclause, *where))
-
-
-def _seen_by(coordinator: User, family_id, *, each: bool = False) -> sa.ColumnElement:
-    """The row is about a family the coordinator can see.
-
-    each=True asks it of each row in turn (a correlated EXISTS), so a list in the order of an indexed
-    column stops at its first page; a count is quicker with one IN list of the families.
-    """
-    families = access.visible_families(coordinator)
-    if each:
-        return families.with_only_columns(sa.literal(1)).where(Family.id == family_id).correlate_except(Family).exists()
-    return family_id.in_(families.with_only_columns(Family.id))
-
-
 class EntryLine(NamedTuple):
     """An entry on the dashboard: its day, kind, family and author; its sealed text stays sealed."""
 
@@ -66,13 +47,15 @@ class EntryLine(NamedTuple):
 
 
 def _entry_lines(coordinator: User, today: date) -> tuple[sa.Select, sa.Select]:
-    """The review queue, oldest first, as the columns a card shows (no entry, family or person loaded); its count."""
-    counted = _counted(coordinator, ReviewQueue, ReviewQueue.family_id)
+    """The review queue, oldest first, as the columns a card shows (no entry, family or person loaded); its count.
+
+    Both read ix_review_queue_programme: the count is one range of it, the lines its first ten."""
+    queued = access.about_visible_families(coordinator, ReviewQueue.programme_id, ReviewQueue.family_id)
     return (sa.select(Visit.id, Visit.visit_on, Visit.kind, Visit.talk_to_coordinator, Family.id, Family.display_name,
                       User.id, User.name).select_from(ReviewQueue)
             .join(Visit, Visit.id == ReviewQueue.visit_id).join(Family, Family.id == ReviewQueue.family_id)
-            .join(User, User.id == Visit.author_id).where(_seen_by(coordinator, ReviewQueue.family_id, each=True))
-            .order_by(ReviewQueue.created_at, ReviewQueue.visit_id)), counted
+            .join(User, User.id == Visit.author_id).where(queued)
+            .order_by(ReviewQueue.created_at, ReviewQueue.visit_id)), sa.select(sa.func.count()).select_from(ReviewQueue).where(queued)
 
 
 def _entry_line(row) -> EntryLine:
@@ -88,8 +71,10 @@ def awaiting_review(coordinator: User, today: date) -> Section:
                   "supervision/_entries.html", shape=_entry_line)
 
 
-def _talk_open(coordinator: User, *, each: bool = False) -> tuple:
-    return _seen_by(coordinator, TalkRequest.family_id, each=each), TalkRequest.talked_at.is_(None)
+def _talk_open(coordinator: User) -> tuple:
+    """Open talk requests about the coordinator's families: by ix_talk_requests_open (a count, or the oldest ten)."""
+    return (access.about_visible_families(coordinator, TalkRequest.programme_id, TalkRequest.family_id),
+            TalkRequest.talked_at.is_(None))
 
 
 class TalkLine(NamedTuple):
@@ -111,9 +96,9 @@ def _talk_line(row) -> TalkLine:
 def _talk_lines(coordinator: User, today: date) -> tuple[sa.Select, sa.Select]:
     lines = (sa.select(TalkRequest.visit_id, TalkRequest.created_at, User.id, User.name, Family.id, Family.display_name)
              .select_from(TalkRequest).join(User, User.id == TalkRequest.mentor_id)
-             .join(Family, Family.id == TalkRequest.family_id).where(*_talk_open(coordinator, each=True))
-             .order_by(TalkRequest.created_at, TalkRequest.visit_id))  # by ix_talk_requests_open, to the tenth
-    return lines, _counted(coordinator, TalkRequest, TalkRequest.family_id, TalkRequest.talked_at.is_(None))
+             .join(Family, Family.id == TalkRequest.family_id).where(*_talk_open(coordinator))
+             .order_by(TalkRequest.created_at, TalkRequest.visit_id))
+    return lines, sa.select(sa.func.count()).select_from(TalkRequest).where(*_talk_open(coordinator))
 
 
 @section(21, "talk")
