@@ -311,7 +311,7 @@ def test_a_page_with_an_outbox_form_preloads_every_module_it_will_need(app, worl
     home = preloads(auth.client.get("/diary").get_data(as_text=True))
     assert home == {"app", "idb", "dom"}  # what app.js imports; the rest loads on demand
     form = preloads(auth.client.get(f"/families/{world.family.id}/visits/new").get_data(as_text=True))
-    assert form == home | {"forms", "save", "seal", "hpke", "outbox"}  # Save works once it is enhanced
+    assert form == home | {"forms", "save", "seal", "hpke"}  # Save works once it is enhanced; sending loads after
     shell = preloads(auth.client.get("/offline/visit").get_data(as_text=True))
     assert shell == home | {"forms"}  # Save's modules come from the worker's cache once the form is usable
 
