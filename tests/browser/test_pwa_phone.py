@@ -52,7 +52,7 @@ def test_a_form_opened_before_the_key_was_fetched_still_seals_with_no_signal(app
 
 
 def test_a_form_saved_before_the_outbox_module_came_keeps_the_entry_and_sends_it_later(app, browser, live, world):
-    """The outbox's module is preloaded last and not waited for: on a first visit (no worker yet) whose signal
+    """The outbox's module loads once the form is usable and is not waited for: on a first visit (no worker yet) whose signal
     went before it came, Save still seals and keeps the entry, the badge says it waits, the next page sends it."""
     context = browser.new_context(viewport={"width": 360, "height": 780}, base_url=live.url, service_workers="block")
     context.set_default_timeout(10_000)

@@ -4,8 +4,8 @@
 // carries the server's public sealing key, so it can seal even if the signal
 // goes before /offline/key answers. An online form's page is usable only once
 // Save's modules are there (preloaded with the page: one round trip), so Save
-// works as soon as the form is enhanced, signal or not (the outbox's module,
-// preloaded last, is not waited for: Save keeps the entry without it); the
+// works as soon as the form is enhanced, signal or not (the outbox's module
+// loads once the form is usable: Save keeps the entry without it); the
 // shells' load just after, from the worker's cache, so nothing but the form
 // comes before it.
 import { DAY, forget, get, lapsed, load, put, save, snapshot } from "./idb.js";

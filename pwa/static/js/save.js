@@ -10,7 +10,7 @@
 // module before an online form is usable is one more request, and the sixth
 // connection's requests wait a whole round trip for a free one. For the same
 // reason the outbox's code (sending, news for the badge) is not waited for:
-// the page preloads it last, and Save keeps the entry without it.
+// it loads once the form is usable (prepare), and Save keeps the entry without it.
 import { encrypted, get, put, write } from "./idb.js";
 import { sealEntry } from "./seal.js";
 import { clearErrors, collect, native, say, showErrors } from "./dom.js";
@@ -117,10 +117,12 @@ export function rulesFor(kind) {
   return el ? JSON.parse(el.textContent) : null;
 }
 
-/** Make the clock a form's check needs now, while the phone is idle, not when Save is tapped. */
+/** While the phone is idle once the form is usable, not when Save is tapped: make the clock a form's check
+ * needs, and fetch the outbox's module (no page preloads it, so its bytes never delay the form's own). */
 export function prepare(kind) {
   const rules = rulesFor(kind);
   if (rules) localNow(rules.zone, new Date());
+  outbox();
 }
 
 const CANNOT_SEAL = "This phone cannot seal entries yet. Open Bridge once while online.";
