@@ -214,6 +214,26 @@ def test_the_who_has_seen_page_runs_the_same_queries_however_long_the_trail(worl
     assert int(auth.client.get(path).headers["X-Query-Count"]) == before
 
 
+def test_the_who_has_seen_page_reads_its_rows_with_their_total_and_its_people_with_their_names(world, auth, app):
+    """One select for the page's events and their count, one for everyone in the trail with their names."""
+    auth.login(world.coordinator)
+    path = f"/families/{world.family.id}/who-has-seen"
+    auth.client.get(path)
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", keep := lambda conn, cursor, statement, *_: statements.append(
+        " ".join(statement.split())))
+    try:
+        page = html.unescape(auth.client.get(path).get_data(as_text=True))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", keep)
+    reads = [s for s in statements if s.startswith("SELECT") and ("audit_events" in s or " FROM users" in s)]
+    assert len(reads) == 2, reads
+    assert f"{world.coordinator.name} (Coordinator)" in page.split('id="person"')[1].split("</select>")[0]
+    assert _count_line(page).startswith("Showing 1–")
+
+
 def test_a_very_long_trail_is_counted_up_to_ten_thousand(world, auth, app, monkeypatch):
     from pwa.subject_access import trail
 

@@ -18,7 +18,8 @@ from pwa.access.people import (
     visible_matches,
 )
 from pwa.access.staff import (
-    Account, Person, Staff, accounts, count_accounts, staff_by_id, staff_choices, staff_lists, staff_name,
+    Account, Person, Staff, accounts, count_accounts, staff_by_id, staff_choices, staff_from, staff_lists,
+    staff_name,
 )
 from pwa.access.diary import (
     GOAL_ACTIONS, count_goal_progress, family_goals, family_readings, family_visits, goal_for, goal_progress,
@@ -48,7 +49,7 @@ __all__ = [
     "about_visible_families", "active_match_starts", "active_matches_for_families",
     "family_for", "list_families", "manageable_users", "match_for", "mentors_of",
     "programme_for", "programmes_for", "social_workers_of", "supervision_notes", "user_for", "visible_families",
-    "visible_matches", "Account", "Person", "accounts", "Staff", "staff_by_id", "staff_choices", "staff_lists",
+    "visible_matches", "Account", "Person", "accounts", "Staff", "staff_by_id", "staff_choices", "staff_from", "staff_lists",
     "staff_name",
     "GOAL_ACTIONS", "family_goals", "family_readings", "family_visits",
     "count_goal_progress", "goal_for", "goal_progress", "may_record_agreement", "proposed_goals", "visible_visits", "visit_for",

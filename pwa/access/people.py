@@ -1,7 +1,7 @@
 """Families, matches, people and programmes, scoped to the user."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import lazyload, load_only
+from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only
 
 
 from pwa.core import audit
@@ -9,7 +9,7 @@ from pwa.access.kept import prepared
 from pwa.access.policy import FAMILY_ACTIONS, one, refuse_if_closed
 from pwa.core.database import columns
 from pwa.core.extensions import db
-from pwa.models import Family, Match, Programme, Role, SupervisionSession, User
+from pwa.models import Family, Match, MatchExtension, Programme, Role, SupervisionSession, User
 
 
 def visible_families(user: User) -> sa.Select:
@@ -73,10 +73,28 @@ def visible_matches(user: User) -> sa.Select:
 
 
 def match_for(user: User, match_id, action: str = "read") -> Match:
-    """Fetch one match: anyone who can see it may read; only its coordinator may change it (not once closed)."""
-    match = one(user, visible_matches, Match, match_id, action, action == "read" or user.role is Role.coordinator)
+    """Fetch one match: anyone who can see it may read; only its coordinator may change it (not once closed).
+
+    Read, it comes with only what the match page shows of its family and mentor (_shown_matches).
+    """
+    rule = _shown_matches if action == "read" else visible_matches
+    match = one(user, rule, Match, match_id, action, action == "read" or user.role is Role.coordinator)
     refuse_if_closed(user, match.family, action)
     return match
+
+
+def _shown_matches(user: User) -> sa.Select:
+    """visible_matches with only the family's name (and whether its case is closed) and the mentor's name.
+
+    Loaded whole, the family and both people's accounts with their programmes came along, every sealed
+    field of them opened (the referral, the plan, consent notes, email addresses): work for nothing.
+    """
+    family, mentor = joinedload(Match.family), joinedload(Match.mentor)
+    decided_by = defaultload(Match.extensions).joinedload(MatchExtension.decided_by)  # its lazy load, as shown
+    return visible_matches(user).options(
+        family.load_only(Family.programme_id, Family.display_name, Family.closed_on),
+        family.lazyload(Family.social_worker), mentor.load_only(User.name), mentor.lazyload(User.programme),
+        decided_by.load_only(User.name), decided_by.lazyload(User.programme))
 
 
 def active_matches_for_families(user: User, family_ids) -> dict:

@@ -100,7 +100,12 @@ def staff_by_id(ids) -> dict:
     wanted = list({i for i in ids if i is not None})
     if not wanted:
         return {}
-    return {uid: Staff(uid, staff_name(uid, name), role) for uid, name, role in columns(_BY_ID, {"ids": wanted})}
+    return staff_from(columns(_BY_ID, {"ids": wanted}))
+
+
+def staff_from(rows) -> dict:
+    """People read as (User.id, User.name, User.role) rows, by id, their names opened (once per process)."""
+    return {uid: Staff(uid, staff_name(uid, name), role) for uid, name, role in rows}
 
 
 class Account(NamedTuple):

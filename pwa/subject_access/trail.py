@@ -3,6 +3,7 @@
 Events are found by audit_events.family_id (indexed with the id, newest first), so a page costs
 the same however long the trail or the whole audit table grows.
 """
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,8 +12,9 @@ import sqlalchemy as sa
 
 from pwa import access
 from pwa.casework.chronology import moment
+from pwa.core.database import columns
 from pwa.core.extensions import db
-from pwa.models import AuditEvent, Family
+from pwa.models import AuditEvent, Family, User
 from pwa.subject_access import words
 from pwa.web import dates, paging
 
@@ -55,17 +57,33 @@ def filters_from(args) -> tuple[Filters, str | None]:
     return found, problem
 
 
-def _events(family: Family, f: Filters) -> sa.Select:
-    q = sa.select(AuditEvent).where(AuditEvent.family_id == family.id)
-    if f.person is not None:
-        q = q.where(AuditEvent.actor_id == f.person)
-    if f.kind is not None:
-        q = q.where(words.kind_sql() == f.kind)
-    if f.since is not None:
-        q = q.where(AuditEvent.at >= moment(f.since))
-    if f.until is not None:
-        q = q.where(AuditEvent.at < moment(f.until, end=True))
+def _events(shape: tuple, *shown) -> sa.Select:
+    """The events of the family bound as :family that a filter's shape lets through (its values bound later).
+
+    Whole AuditEvents, or only the columns `shown`.
+    """
+    person, kind, since, until = shape
+    q = sa.select(*shown or (AuditEvent,)).where(AuditEvent.family_id == sa.bindparam("family"))
+    if person:
+        q = q.where(AuditEvent.actor_id == sa.bindparam("person"))
+    if kind is not None:
+        q = q.where(words.kind_sql() == kind)
+    if since:
+        q = q.where(AuditEvent.at >= sa.bindparam("since"))
+    if until:
+        q = q.where(AuditEvent.at < sa.bindparam("until"))
     return q
+
+
+def _shape(f: Filters) -> tuple:
+    """Which filters are set (and the kind, which is part of the SQL): what names a kept select."""
+    return f.person is not None, f.kind, f.since is not None, f.until is not None
+
+
+def _values(family: Family, f: Filters) -> dict:
+    """The values bound into a select of `_events`."""
+    return {"family": family.id, "person": f.person, "since": f.since and moment(f.since),
+            "until": f.until and moment(f.until, end=True)}
 
 
 CAP = 10_000  # counted exactly up to this; past it the page says "more than 10,000" (counting is O(n))
@@ -81,10 +99,34 @@ class CappedPage(paging.Page):
         return f"Showing {self.first}–{self.last} of more than {CAP:,}"
 
 
+def _counted(shape: tuple, cap: int) -> sa.ScalarSelect:
+    """How many events match, counted up to cap + 1 (as a subquery)."""
+    matching = _events(shape, sa.literal(1)).limit(cap + 1).subquery()
+    return sa.select(sa.func.count()).select_from(matching).scalar_subquery()
+
+
+# Built once for each filter's shape and page, and kept: building a select and its cache key cost more than
+# running it. Only the statements are kept; each run reads the trail as it is now.
+@functools.lru_cache(maxsize=64)
+def _count_select(shape: tuple, cap: int) -> sa.Select:
+    return sa.select(_counted(shape, cap))
+
+
+@functools.lru_cache(maxsize=64)
+def _page_select(shape: tuple, cap: int, limit: int, offset: int) -> sa.Select:
+    return (_events(shape, AuditEvent.at, AuditEvent.actor_id, AuditEvent.action, AuditEvent.object_type,
+                    _counted(shape, cap)).order_by(AuditEvent.id.desc()).limit(limit).offset(offset))
+
+
 def count(family: Family, f: Filters) -> int:
     """How many events match, counted up to CAP + 1."""
-    matching = _events(family, f).with_only_columns(sa.literal(1)).order_by(None).limit(CAP + 1).subquery()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(matching))
+    return db.session.scalar(_count_select(_shape(f), CAP), _values(family, f))
+
+
+def _rows(family: Family, f: Filters, limit: int, offset: int) -> tuple[list, int]:
+    """One page of events (only the columns a row shows), newest first, and their capped total, in one select."""
+    rows = columns(_page_select(_shape(f), CAP, limit, offset), _values(family, f)).all()
+    return rows, rows[-1][-1] if rows else 0
 
 
 def people_by_id(ids) -> dict:
@@ -103,19 +145,24 @@ def seen(events, people: dict) -> list[Seen]:
     return rows
 
 
-def page(family: Family, f: Filters) -> paging.Page:
-    """One page of the family's events, newest first."""
-    found = paging.from_request(count(family, f))
-    found = CappedPage(found.number, found.total, found.per_page)
-    events = db.session.scalars(_events(family, f).order_by(AuditEvent.id.desc())
-                                .limit(found.per_page).offset(found.offset)).all()
-    found.items = seen(events, people_by_id(e.actor_id for e in events))
-    return found
+def page(family: Family, f: Filters) -> tuple[paging.Page, list[access.Staff]]:
+    """One page of the family's events, newest first, and everyone in its trail by name (for the person filter).
+
+    Two selects: the page's rows with their total, then the trail's people with their names. The people
+    are read after the rows, so everyone on the page is among them (the trail is only ever appended to).
+    """
+    limit = paging.PER_PAGE
+    rows, found = paging.read_page(lambda at, kept: _rows(family, f, limit, at), lambda: count(family, f),
+                                   limit, paging.asked_offset(limit))
+    people = _people(family)
+    found = CappedPage(found.number, found.total, found.per_page, seen(rows, people))
+    return found, sorted(people.values(), key=lambda u: u.name.lower())
 
 
 def everything(family: Family) -> list[Seen]:
     """Every event about the family, oldest first (for the export)."""
-    events = db.session.scalars(_events(family, Filters()).order_by(AuditEvent.id)).all()
+    f = Filters()
+    events = db.session.scalars(_events(_shape(f)).order_by(AuditEvent.id), _values(family, f)).all()
     return seen(events, people_by_id({e.actor_id for e in events}))
 
 
@@ -129,10 +176,11 @@ WITH RECURSIVE actor(id) AS (
           ORDER BY actor_id LIMIT 1)
   FROM actor WHERE actor.id IS NOT NULL)
 SELECT id FROM actor WHERE id IS NOT NULL"""
+# Built once: everyone in a family's trail with the columns access.staff_from opens, in one select.
+_PEOPLE = sa.select(User.id, User.name, User.role).where(User.id.in_(
+    sa.text(DISTINCT_ACTORS).bindparams(sa.bindparam("family", type_=sa.Uuid)).columns(id=sa.Uuid)))
 
 
-def people(family: Family) -> list[access.Staff]:
-    """Everyone who appears in the family's trail, by name, for the person filter."""
-    q = sa.text(DISTINCT_ACTORS).bindparams(sa.bindparam("family", type_=sa.Uuid)).columns(id=sa.Uuid)
-    ids = db.session.scalars(q, {"family": family.id})
-    return sorted(people_by_id(ids).values(), key=lambda u: u.name.lower())
+def _people(family: Family) -> dict:
+    """Everyone who appears in the family's trail, by id."""
+    return access.staff_from(columns(_PEOPLE, {"family": family.id}))

@@ -17,8 +17,9 @@ def who_has_seen(family_id):
     """Every read and write of the family's record, newest first, filtered by person, kind and dates."""
     family = access.family_for(current_user, family_id, "who_has_seen")
     filters, problem = trail.filters_from(request.args)
+    page, people = trail.page(family, filters)
     return render_template("subject_access/who_has_seen.html", family=family, filters=filters, problem=problem,
-                           page=trail.page(family, filters), people=trail.people(family), kinds=words.KINDS)
+                           page=page, people=people, kinds=words.KINDS)
 
 
 @bp.route("/families/<family_id>/subject-access", methods=["GET", "POST"])

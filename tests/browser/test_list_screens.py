@@ -1,4 +1,4 @@
-"""The concerns, mentors and accounts lists in Chromium at 360 px and 1280 px: what each card and row says.
+"""The concerns, mentors and accounts lists and the match page in Chromium at 360 px and 1280 px: what each card and row says.
 
 Screenshots go to /work/shots/lists2/ (or $BRIDGE_SHOTS) for a person to look at.
 """
@@ -80,3 +80,24 @@ def test_the_accounts_list_shows_each_account_with_its_status(browser, live, lis
     assert "Mentor" in row and "Home" in row and "Active" in row and "Disable" in row
     assert "Showing 1–" in page.inner_text("main")
     _fits_and_shoot(ctx, page, width, "accounts")
+
+
+@pytest.mark.parametrize("width", (360, 1280))
+def test_the_match_page_shows_its_timescale_a_review_and_an_extension(browser, live, world, app, width):
+    from pwa.matches import services
+    from pwa.models import Match
+
+    with app.app_context():
+        match, coordinator = db.session.get(Match, world.match.id), db.session.get(User, world.coordinator.id)
+        services.record_review(coordinator, match, held_on=clock.today(), notes="Settling in; school runs going well",
+                               next_review_on=clock.today() + timedelta(weeks=6))
+        services.extend_match(coordinator, match, new_end_on=match.agreed_end_on + timedelta(days=60),
+                              reason="Mum asked for two more months")
+        db.session.commit()
+    ctx, page = _page(browser, live, world.coordinator, width)
+    page.goto(f"/matches/{world.match.id}")
+    main = page.inner_text("main")
+    assert "Match: The Own family" in main and f"Mentor {world.mentor.name}" in main
+    assert "Settling in; school runs going well" in main and "Mum asked for two more months" in main
+    assert f"decided by {world.coordinator.name}" in main and "days to go" in main
+    _fits_and_shoot(ctx, page, width, "match")
