@@ -101,8 +101,18 @@ def active_matches_for_families(user: User, family_ids) -> dict:
     """The active match of each listed family, in one query."""
     if not family_ids:
         return {}
-    rows = db.session.scalars(prepared(_active_matches, user), {"families": list(family_ids)}).unique()
+    rows = db.session.scalars(prepared(_active_match_rows, user), {"families": list(family_ids)}).unique()
     return {m.family_id: m for m in rows}
+
+
+def _active_match_rows(user: User) -> sa.Select:
+    """The matches with their mentor's name only (kept): the family page shows no more of them.
+
+    Left to the models' joined loading, each match came with its family (already loaded, the page's
+    own) and its mentor's whole account, each with its programme: a row of some 90 columns.
+    """
+    return _active_matches(user).options(lazyload(Match.family), joinedload(Match.mentor).options(
+        load_only(User.name), lazyload(User.programme)))
 
 
 def active_match_starts(user: User, family_ids) -> dict:

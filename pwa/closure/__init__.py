@@ -9,7 +9,7 @@ def _open_cases():
 
 
 def banner(family) -> dict:
-    """What the family page shows about closure and holds (the closure, the hold in force)."""
+    """What the family page shows about closure and holds (the closure, since when a hold is in force)."""
     from flask_login import current_user
 
     from pwa.closure import services
@@ -18,7 +18,7 @@ def banner(family) -> dict:
 
     coordinator = current_user.role is Role.coordinator
     return {"closure": services.open_closure(family) if family.closed else None,
-            "hold": services.active_hold(family) if coordinator else None,
+            "hold_since": services.hold_since(family) if coordinator else None,
             "reopen_form": ReasonForm(formdata=None, prefix="reopen") if coordinator and family.closed else None}
 
 

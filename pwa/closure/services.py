@@ -4,7 +4,7 @@ A closure needs the family's match ended first: an ending is its own recorded de
 summary and its own notice, and the coordinator writes it on the match page (the closure form says so
 and links there) rather than having it made up by the closure.
 """
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -77,6 +77,12 @@ def active_hold(family: Family) -> LegalHold | None:
     """The legal hold in force on the family, if any."""
     return db.session.scalar(sa.select(LegalHold).where(LegalHold.family_id == family.id,
                                                         LegalHold.lifted_at.is_(None)))
+
+
+def hold_since(family: Family) -> datetime | None:
+    """When the legal hold in force on the family was set, if one is (its moment only: no row, no accounts joined)."""
+    return db.session.scalar(sa.select(LegalHold.set_at).where(LegalHold.family_id == family.id,
+                                                               LegalHold.lifted_at.is_(None)))
 
 
 def holds_of(family: Family) -> list[LegalHold]:

@@ -31,22 +31,34 @@ def child_forms(family, **given) -> dict:
 
 
 def render_family(family, status: int = 200, **forms):
-    """The family page with the record and its forms (a failed form keeps what was typed)."""
+    """The family page with the record and its forms (a failed form keeps what was typed).
+
+    The forms are built only for staff on an open case, the only page that shows them: a mentor's
+    page, or a closed case's, drew none of its eight forms but paid for building them.
+    """
     plan, people = access.family_record(current_user, family)
     match = access.active_matches_for_families(current_user, [family.id]).get(family.id)
+    staff = current_user.role in STAFF
+    editable = staff and not family.closed
+    context = _record_forms(family, plan, forms) if editable else {}
+    context.update({k: v for k, v in forms.items() if k.endswith("_form")})  # a closed case's reopen form too
+    people_by_kind = {kind.name: [p for p in people if p.kind is kind] for kind in PersonKind}
+    return render_template("families/show.html", family=family, match=match, today=clock.today(), plan=plan,
+                           people=people_by_kind, staff=staff, editable=editable, **context), status
+
+
+def _record_forms(family, plan, given: dict) -> dict:
+    """The page's forms, filled with what is recorded (a child's failed form, in `given`, kept)."""
     parent = PersonForm(formdata=None, prefix="parent", kind=PersonKind.parent_carer.name)
     professional = PersonForm(formdata=None, prefix="pro", kind=PersonKind.professional.name)
     context = dict(consent_form=ConsentForm(formdata=None), child_form=ChildForm(formdata=None),
                    reassign_form=reassign_form(family), plan_form=PlanForm(formdata=None, obj=plan),
                    parent_form=parent, professional_form=professional,
                    withdraw_form=WithdrawConsentForm(formdata=None))
-    if plan is not None and plan.cp_category and not forms.get("plan_form"):
+    if plan is not None and plan.cp_category and not given.get("plan_form"):
         context["plan_form"].cp_category.data = plan.cp_category.name
-    context.update({k: v for k, v in forms.items() if k.endswith("_form")})
-    context["child_forms"] = child_forms(family, **forms)
-    people_by_kind = {kind.name: [p for p in people if p.kind is kind] for kind in PersonKind}
-    return render_template("families/show.html", family=family, match=match, today=clock.today(), plan=plan,
-                           people=people_by_kind, **context), status
+    context["child_forms"] = child_forms(family, **given)
+    return context
 
 
 def _back(family, message: str):
