@@ -184,3 +184,19 @@ def test_another_mentor_on_the_same_phone_never_gets_the_first_ones_draft(phone,
     assert phone.input_value("#what_done") == ""
     assert "was kept on this phone" not in phone.locator("[data-offline-status]").inner_text()
     eventually(lambda: idb(phone, "vault", f"draft:visit:offline:{world.mentor.id}") is None)  # the vault was wiped
+
+
+def test_a_write_still_in_flight_at_sign_out_leaves_nothing_in_the_vault(phone):
+    """A snapshot refresh (or a draft) that began before sign-out and finishes after its wipe started keeps
+    nothing: sign-out closes the vault first (before, a loaded phone kept the families under a new key)."""
+    outcome = phone.evaluate("""async () => {
+        const m = await import("/static/js/idb.js");
+        const late = m.save("snapshot", { families: ["The Late family"] });  // began before the sign-out
+        m.closeVault();
+        await m.wipeAtSignOut();
+        return { late: await late, after: await m.save("draft:visit:x", { fields: {} }) };
+    }""")
+    assert outcome == {"late": False, "after": False}
+    left = phone.evaluate(EVERYTHING)
+    assert left["idb"]["bridge/vault"] == [] and left["idb"]["bridge/keys"] == []
+    assert "The Late family" not in json.dumps(left)

@@ -102,9 +102,18 @@ export async function encrypted(name, value) {
   return { iv, ct, at: Date.now() };
 }
 
-/** Encrypt and store a JSON-able value under `name`. */
+// Signing out on this page: nothing more goes into the vault, not even from a fetch already in flight
+// (a snapshot refresh answered after the wipe made a new key and kept the families' names under it).
+let closing = false;
+export const closeVault = () => { closing = true; };
+
+/** Encrypt and store a JSON-able value under `name`; false if the vault closed for a sign-out meanwhile. */
 export async function save(name, value) {
-  await put("vault", await encrypted(name, value), name);
+  if (closing) return false;
+  const record = await encrypted(name, value);
+  if (closing) return del("keys", "vault").then(() => false); // the wipe ran meanwhile: the key may be new
+  await put("vault", record, name);
+  return true;
 }
 
 /** The value stored under `name`, or null when absent, older than maxAge, or unreadable. */

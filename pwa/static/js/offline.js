@@ -17,8 +17,7 @@ export async function refresh(user) {
   try {
     const [snap, key] = await Promise.all([fetchJSON("/offline/snapshot"), fetchJSON("/offline/key")]);
     if (key) await put("meta", key, "serverKey");
-    if (!snap || snap.user !== user) return null;
-    await save("snapshot", snap);
+    if (!snap || snap.user !== user || !(await save("snapshot", snap))) return null;
     await put("meta", Date.now(), "snapshotAt");
     await put("meta", Date.now(), "contact");
     if (snap.duty_phone) await put("meta", snap.duty_phone, "duty");

@@ -3,7 +3,7 @@
 // outbox stays: nobody can read it, and it is sent when you next sign in
 // here) and the server is told. The offline pages carry no CSRF token, so
 // one is fetched when the button is pressed there.
-import { all, get, wipeAtSignOut } from "./idb.js";
+import { all, closeVault, get, wipeAtSignOut } from "./idb.js";
 import { h } from "./dom.js";
 
 const NAMES = { visit: ["visit", "visits"], concern: ["concern", "concerns"] };
@@ -66,6 +66,7 @@ export async function signOut(form, user) {
   const me = user || (await get("meta", "vaultOwner"));
   const waiting = me ? await unsent(me) : [];
   if (waiting.length && !(await warn(me, waiting))) return;
+  closeVault(); // a refresh or draft still in flight must not write after the wipe
   const wiped = wipeAtSignOut();
   await Promise.race([wiped, new Promise((resolve) => setTimeout(resolve, 3000))]);
   if (!(await token(form))) {
